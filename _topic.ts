@@ -1,0 +1,62 @@
+// Copyright 2026 the arcly authors. MIT license.
+// This module is browser compatible.
+
+/** What an emit calls for one subscription. */
+export type Call = (arg: unknown) => unknown;
+
+const EMPTY: readonly Call[] = Object.freeze([]);
+
+/** One subscription, alive while `topic` is set. */
+export class Subscription {
+  /** The topic holding it; `undefined` once it is removed. */
+  topic: Topic | undefined;
+  /** Called once when it is removed; `cleared` says `clear()` removed it. */
+  release: ((cleared: boolean) => void) | undefined = undefined;
+  readonly call: Call;
+
+  constructor(topic: Topic, call: Call) {
+    this.topic = topic;
+    this.call = call;
+  }
+}
+
+function callOf(sub: Subscription): Call {
+  return sub.call;
+}
+
+/**
+ * The listeners of one event. The insertion-ordered `Set` is the source of
+ * truth, so adding and removing stay O(1) whatever its size; the frozen array
+ * that emits walk is rebuilt lazily, once, by the first emit after a change.
+ * An emit keeps the array it read, so later changes never reach it.
+ */
+export class Topic {
+  readonly subs: Set<Subscription> = new Set();
+  /** The event name, or `undefined` for the topic of every event. */
+  readonly name: string | undefined;
+  #snapshot: readonly Call[] = EMPTY;
+  #stale = false;
+
+  constructor(name: string | undefined) {
+    this.name = name;
+  }
+
+  add(sub: Subscription): void {
+    this.subs.add(sub);
+    this.#stale = true;
+  }
+
+  delete(sub: Subscription): boolean {
+    if (!this.subs.delete(sub)) return false;
+    this.#stale = true;
+    return true;
+  }
+
+  snapshot(): readonly Call[] {
+    if (this.#stale) {
+      this.#snapshot = Object.freeze(Array.from(this.subs, callOf));
+      this.#stale = false;
+    }
+    return this.#snapshot;
+  }
+}
