@@ -304,18 +304,16 @@ export class EventBus<
     }
     const topic = this.#topics.get(name);
     const every = this.#every;
+    if (topic === undefined && every === undefined) return RESOLVED;
+    // Both snapshots are read before any listener runs, so a listener that
+    // changes the registry cannot change what this emit calls.
+    const calls = topic?.snapshot();
+    const everyCalls = every?.snapshot();
     let join: Join | undefined;
-    let offset = 0;
-    if (topic !== undefined) {
-      const calls = topic.snapshot();
-      join = fanOut(calls, payload, 0, join);
-      offset = calls.length;
-    } else if (every === undefined) {
-      return RESOLVED;
-    }
-    if (every !== undefined) {
+    if (calls !== undefined) join = fanOut(calls, payload, 0, join);
+    if (everyCalls !== undefined) {
       const event = Object.freeze({ name, payload });
-      join = fanOut(every.snapshot(), event, offset, join);
+      join = fanOut(everyCalls, event, calls?.length ?? 0, join);
     }
     if (join === undefined) return RESOLVED;
     const report = (errors: unknown[]) => this.#report(errors, name, payload);
