@@ -155,12 +155,12 @@ Deno.test("EventBus.emit() does not call a listener added during that emit, but 
 Deno.test("EventBus.emit() still calls a listener removed during that emit, never afterwards", async () => {
   const bus = new EventBus<Events>();
   const log: string[] = [];
-  let offSecond: Unsubscribe | undefined;
+  const handles: { second?: Unsubscribe } = {};
   bus.subscribe("user.created", (user) => {
     log.push(`first ${user.id}`);
-    offSecond?.();
+    handles.second?.();
   });
-  offSecond = bus.subscribe("user.created", (user) => {
+  handles.second = bus.subscribe("user.created", (user) => {
     log.push(`second ${user.id}`);
   });
   await bus.emit("user.created", { id: 1 });
