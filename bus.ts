@@ -2,20 +2,31 @@
 // This module is browser compatible.
 
 import { fanOut, type Join } from "./_fan_out.ts";
+import { BufferedIterator, readIterateOptions } from "./_iterator.ts";
+import { patternPrefix, Patterns, PatternTopic } from "./_pattern.ts";
+import { runSerial } from "./_serial.ts";
 import { type Call, Subscription, Topic } from "./_topic.ts";
+import { trace } from "./_trace.ts";
 import { checkName, describe, readOptions, readSignal } from "./_validate.ts";
 import type {
   AnyEvent,
   EmitArgs,
+  EmitInfo,
   EventBusOptions,
+  EventIterator,
   EventName,
+  EventPattern,
+  IterateOptions,
   Listener,
+  PatternEvent,
   SubscribeOptions,
   Unsubscribe,
   WaitForOptions,
 } from "./types.ts";
 
 type OnError<Events> = NonNullable<EventBusOptions<Events>["onError"]>;
+type OnEmit<Events> = NonNullable<EventBusOptions<Events>["onEmit"]>;
+type OnWarning = NonNullable<EventBusOptions<unknown>["onWarning"]>;
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -40,6 +51,49 @@ function toCall(listener: unknown): Call | undefined {
     return (payload) => (listener as { onEvent: Call }).onEvent(payload);
   }
   return undefined;
+}
+
+function rejectName(name: unknown): Promise<never> {
+  return Promise.reject(
+    new TypeError(
+      `Cannot emit: event name must be a string, got ${describe(name)}`,
+    ),
+  );
+}
+
+function warnToConsole(warning: Error): void {
+  console.warn(warning);
+}
+
+function readCallback(
+  options: Record<string, unknown>,
+  key: string,
+  action: string,
+): unknown {
+  const value = options[key];
+  if (value === undefined || typeof value === "function") return value;
+  throw new TypeError(
+    `${action}: options.${key} must be a function, got ${describe(value)}`,
+  );
+}
+
+function readMaxListeners(
+  options: Record<string, unknown>,
+  action: string,
+): number {
+  const max = options.maxListeners;
+  if (max === undefined) return Infinity;
+  if (typeof max !== "number") {
+    throw new TypeError(
+      `${action}: options.maxListeners must be a number, got ${describe(max)}`,
+    );
+  }
+  if (max !== Infinity && !(Number.isSafeInteger(max) && max >= 1)) {
+    throw new RangeError(
+      `${action}: options.maxListeners must be a positive integer or Infinity, got ${max}`,
+    );
+  }
+  return max;
 }
 
 function readOnce(options: Record<string, unknown>, action: string): boolean {
@@ -107,13 +161,22 @@ export class EventBus<
   #every: Topic | undefined = undefined;
   #count = 0;
   #onError: OnError<Events> | undefined;
+  /** The pattern subscriptions; `undefined` while there are none. */
+  #patterns: Patterns | undefined = undefined;
+  #onEmit: OnEmit<Events> | undefined;
+  #maxListeners: number;
+  #onWarning: OnWarning;
 
   /**
    * Creates an empty bus.
    *
-   * @param options How the bus reports listener errors.
-   * @throws {TypeError} When `options` is not an object or `onError` is not a
-   * function.
+   * @param options How the bus reports listener errors (`onError`), traces
+   * emits (`onEmit`) and warns about listener leaks (`maxListeners`,
+   * `onWarning`).
+   * @throws {TypeError} When `options` is not an object, `onError`, `onEmit`
+   * or `onWarning` is not a function, or `maxListeners` is not a number.
+   * @throws {RangeError} When `maxListeners` is not a positive integer or
+   * `Infinity`.
    *
    * @example Sending listener errors to a logger
    * ```ts
@@ -132,10 +195,46 @@ export class EventBus<
    * await bus.emit("save", "a.txt"); // resolves: onError took the error
    * assert.deepEqual(logged, ["save: disk full"]);
    * ```
+   *
+   * @example Tracing every emit
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * const lines: string[] = [];
+   * const bus = new EventBus<{ save: string }>({
+   *   onEmit(info) {
+   *     lines.push(`${info.name} ${info.listeners} ${info.errors.length}`);
+   *   },
+   * });
+   * bus.subscribe("save", () => {});
+   * bus.subscribe("save", () => {
+   *   throw new Error("disk full");
+   * });
+   * await assert.rejects(bus.emit("save", "a.txt"), AggregateError);
+   * assert.deepEqual(lines, ["save 2 1"]);
+   * ```
+   *
+   * @example Warning about a listener leak
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * const warnings: string[] = [];
+   * const bus = new EventBus<{ tick: number }>({
+   *   maxListeners: 2,
+   *   onWarning: (warning) => warnings.push(warning.message),
+   * });
+   * for (let i = 0; i < 5; i++) bus.subscribe("tick", () => {});
+   * assert.deepEqual(warnings, [
+   *   'Possible listener leak: 3 listeners of "tick", more than maxListeners (2)',
+   * ]);
+   * ```
    */
   constructor(options: EventBusOptions<Events> = {}) {
     const action = "Cannot create EventBus";
-    const onError = readOptions(options, action).onError;
+    const opts = readOptions(options, action);
+    const onError = opts.onError;
     if (onError !== undefined && typeof onError !== "function") {
       throw new TypeError(
         `${action}: options.onError must be a function, got ${
@@ -144,6 +243,12 @@ export class EventBus<
       );
     }
     this.#onError = onError as OnError<Events> | undefined;
+    this.#onEmit = readCallback(opts, "onEmit", action) as
+      | OnEmit<Events>
+      | undefined;
+    this.#maxListeners = readMaxListeners(opts, action);
+    this.#onWarning = (readCallback(opts, "onWarning", action) ??
+      warnToConsole) as OnWarning;
   }
 
   /**
@@ -253,6 +358,80 @@ export class EventBus<
   }
 
   /**
+   * Subscribes a listener to every event whose name a pattern matches. A
+   * pattern is an event name prefix and `.*`: `"user.*"` matches
+   * `user.created` and `user.profile.updated` (one or more segments after
+   * the dot), not `user` itself. Only a trailing `.*` is a wildcard.
+   *
+   * The listener receives `{ name, payload }`, typed as the union of the
+   * matching events of the event map. Pattern listeners run after the
+   * event's own listeners and before listeners of every event; among
+   * themselves they run in subscription order, whatever their pattern.
+   * `listenerCount(name)` does not count them; `listenerCount()` does.
+   *
+   * @typeParam P The pattern, checked against the event map.
+   * @param pattern A prefix followed by `.*`, such as `"user.*"`.
+   * @param listener A function, or an object with an `onEvent` method.
+   * @param options `once` and `signal`, as for `subscribe`.
+   * @returns A function that removes exactly this subscription.
+   * @throws {TypeError} When `pattern` is not a string ending with `.*` after
+   * a non-empty prefix, has another `*`, or `listener` or an option has the
+   * wrong type. Nothing is registered then.
+   *
+   * @example Listening to a family of events
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * type Events = {
+   *   user: { id: number };
+   *   "user.created": { id: number };
+   *   "user.profile.updated": { id: number; field: string };
+   *   "job.done": string;
+   * };
+   * const bus = new EventBus<Events>();
+   * const log: string[] = [];
+   * bus.subscribePattern("user.*", (event) => {
+   *   if (event.name === "user.profile.updated") {
+   *     log.push(`${event.name} ${event.payload.field}`);
+   *   } else {
+   *     log.push(`${event.name} ${event.payload.id}`);
+   *   }
+   * });
+   * await bus.emit("user.created", { id: 1 });
+   * await bus.emit("user.profile.updated", { id: 1, field: "email" });
+   * await bus.emit("user", { id: 1 }); // not matched: nothing after "user."
+   * await bus.emit("job.done", "export");
+   * assert.deepEqual(log, ["user.created 1", "user.profile.updated email"]);
+   * ```
+   */
+  subscribePattern<P extends EventPattern<Events>>(
+    pattern: P,
+    listener: Listener<PatternEvent<Events, P>>,
+    options: SubscribeOptions = {},
+  ): Unsubscribe {
+    const action = "Cannot subscribe to pattern";
+    const prefix = patternPrefix(pattern, action);
+    const call = toCall(listener);
+    if (call === undefined) {
+      throw new TypeError(
+        `${action} ${
+          JSON.stringify(pattern)
+        }: listener must be a function or an object with an onEvent method, got ${
+          describe(listener)
+        }`,
+      );
+    }
+    return this.#add(
+      prefix,
+      call,
+      options,
+      `${action} ${JSON.stringify(pattern)}`,
+      true,
+    );
+  }
+
+  /**
    * Emits an event. Every listener subscribed when `emit` is called is
    * started, synchronously and in subscription order, before `emit` returns;
    * then the returned promise waits for all of them (including foreign
@@ -295,31 +474,90 @@ export class EventBus<
     ...payload: EmitArgs<Events[K]>
   ): Promise<void>;
   emit(name: string, payload?: unknown): Promise<void> {
-    if (typeof name !== "string") {
-      return Promise.reject(
-        new TypeError(
-          `Cannot emit: event name must be a string, got ${describe(name)}`,
-        ),
-      );
-    }
+    // Kept short: emit must stay small enough for V8 to inline it.
+    if (typeof name !== "string") return rejectName(name);
+    if (this.#onEmit !== undefined) return this.#dispatch(name, payload, false);
     const topic = this.#topics.get(name);
     const every = this.#every;
-    if (topic === undefined && every === undefined) return RESOLVED;
-    // Both snapshots are read before any listener runs, so a listener that
-    // changes the registry cannot change what this emit calls.
+    const patterns = this.#patterns;
+    if (topic === undefined && every === undefined && patterns === undefined) {
+      return RESOLVED;
+    }
+    // Every snapshot is read before any listener runs, so a listener that
+    // changes the registry cannot change what this emit calls. Pattern
+    // listeners are resolved once per name and cached on its topic.
     const calls = topic?.snapshot();
+    const matched = patterns?.match(name, topic, this.#topics);
     const everyCalls = every?.snapshot();
     let join: Join | undefined;
     if (calls !== undefined) join = fanOut(calls, payload, 0, join);
-    if (everyCalls !== undefined) {
+    if (matched !== undefined || everyCalls !== undefined) {
       const event = Object.freeze({ name, payload });
-      join = fanOut(everyCalls, event, calls?.length ?? 0, join);
+      let offset = calls?.length ?? 0;
+      if (matched !== undefined) {
+        join = fanOut(matched, event, offset, join);
+        offset += matched.length;
+      }
+      if (everyCalls !== undefined) {
+        join = fanOut(everyCalls, event, offset, join);
+      }
     }
     if (join === undefined) return RESOLVED;
     const report = (errors: unknown[]) => this.#report(errors, name, payload);
     if (join.pending > 0) return join.wait(report);
     const failure = report(join.errors());
     return failure === undefined ? RESOLVED : Promise.reject(failure);
+  }
+
+  /**
+   * Emits an event serially: the listeners of the snapshot run one after the
+   * other, in the order `emit` starts them (the event's own listeners, then
+   * pattern listeners, then listeners of every event, each in subscription
+   * order), and a listener that returns a promise or thenable is awaited
+   * before the next one starts. The first one starts before `emitSerial`
+   * returns. The error rules are those of `emit`: every listener still runs
+   * when one fails, and the errors reject the emit as an `AggregateError` in
+   * listener order, or go to `onError`. The snapshot rule too: a listener
+   * removed by an earlier one during this emit is still called.
+   *
+   * It is a method of its own, not an option of `emit`, because `emit` takes
+   * the payload as an optional rest argument: an options argument after it
+   * would be ambiguous for events without payload, and would cost every
+   * plain emit a check.
+   *
+   * @typeParam K The event name.
+   * @param name The event to emit.
+   * @param payload The payload, as for `emit`.
+   * @returns A promise that resolves once the last listener settled, or
+   * rejects like `emit`. A non-string `name` gives a rejected promise with a
+   * `TypeError`; it never throws synchronously.
+   *
+   * @example Listeners one at a time, in order
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * const bus = new EventBus<{ migrate: string }>();
+   * const log: string[] = [];
+   * bus.subscribe("migrate", async (db) => {
+   *   log.push(`schema ${db} start`);
+   *   await new Promise((resolve) => setTimeout(resolve, 10));
+   *   log.push(`schema ${db} end`);
+   * });
+   * bus.subscribe("migrate", (db) => {
+   *   log.push(`data ${db}`);
+   * });
+   * await bus.emitSerial("migrate", "main");
+   * assert.deepEqual(log, ["schema main start", "schema main end", "data main"]);
+   * ```
+   */
+  emitSerial<K extends EventName<Events>>(
+    name: K,
+    ...payload: EmitArgs<Events[K]>
+  ): Promise<void>;
+  emitSerial(name: string, payload?: unknown): Promise<void> {
+    if (typeof name !== "string") return rejectName(name);
+    return this.#dispatch(name, payload, true);
   }
 
   /**
@@ -419,6 +657,103 @@ export class EventBus<
   }
 
   /**
+   * Iterates over the payloads of one event with `for await`, through a
+   * bounded buffer. The iterator subscribes when `iterate` is called, so
+   * nothing emitted after that is missed; it is a listener (counted by
+   * `listenerCount`) that never makes an emit wait. While the consumer is
+   * slower than the emits, up to `bufferSize` payloads wait in the buffer;
+   * then `overflow` decides: `"drop-oldest"`, `"drop-newest"`, or `"error"`
+   * (the default), which ends the iterator with an `Error` on its next read.
+   * Leaving the loop (`break`, `return`, a throw) unsubscribes at once.
+   * Aborting `signal` ends it like std's `abortable`: the pending or next
+   * read rejects with `signal.reason`. `clear()` ends it after the payloads
+   * already buffered.
+   *
+   * @typeParam K The event name.
+   * @param name The event to iterate over.
+   * @param options `bufferSize`, `overflow` and `signal`.
+   * @returns An async iterator of payloads, also `AsyncDisposable`, with a
+   * `buffered` count.
+   * @throws {TypeError} When `name` is not a string or an option has the
+   * wrong type.
+   * @throws {RangeError} When `bufferSize` is not a positive integer.
+   *
+   * @example Consuming events as a stream
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * const bus = new EventBus<{ price: number }>();
+   * const prices = bus.iterate("price", { bufferSize: 2, overflow: "drop-oldest" });
+   * await bus.emit("price", 10);
+   * await bus.emit("price", 11);
+   * await bus.emit("price", 12); // buffer full: 10 is dropped
+   * const seen: number[] = [];
+   * for await (const price of prices) {
+   *   seen.push(price);
+   *   if (price === 12) break; // unsubscribes
+   * }
+   * assert.deepEqual(seen, [11, 12]);
+   * assert.equal(bus.listenerCount("price"), 0);
+   * ```
+   */
+  iterate<K extends EventName<Events>>(
+    name: K,
+    options: IterateOptions = {},
+  ): EventIterator<Events[K]> {
+    checkName(name, "Cannot iterate");
+    const label = JSON.stringify(name);
+    const config = readIterateOptions(options, `Cannot iterate ${label}`);
+    return this.#listen(new BufferedIterator(config, label), name);
+  }
+
+  /**
+   * Iterates over every event as `{ name, payload }`, a discriminated union
+   * like `subscribeAll` receives, with the buffer, overflow, signal and
+   * unsubscribe rules of `iterate`.
+   *
+   * @param options `bufferSize`, `overflow` and `signal`.
+   * @returns An async iterator of events.
+   * @throws {TypeError} When an option has the wrong type.
+   * @throws {RangeError} When `bufferSize` is not a positive integer.
+   *
+   * @example An audit log
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * type Events = { login: string; logout: string };
+   * const bus = new EventBus<Events>();
+   * const controller = new AbortController();
+   * const audit = bus.iterateAll({ signal: controller.signal });
+   * await bus.emit("login", "ada");
+   * await bus.emit("logout", "ada");
+   * controller.abort();
+   * // Aborting drops what was buffered; reads reject with the reason.
+   * await assert.rejects(audit.next(), { name: "AbortError" });
+   * assert.equal(bus.listenerCount(), 0);
+   * ```
+   */
+  iterateAll(options: IterateOptions = {}): EventIterator<AnyEvent<Events>> {
+    const config = readIterateOptions(options, "Cannot iterate every event");
+    return this.#listen(new BufferedIterator(config, "every event"), undefined);
+  }
+
+  #listen<T>(
+    iterator: BufferedIterator<T>,
+    name: string | undefined,
+  ): EventIterator<T> {
+    iterator.listen(() => {
+      const sub = this.#attach(name, iterator.push);
+      sub.release = (cleared) => {
+        if (cleared) iterator.released();
+      };
+      return () => this.#remove(sub, false);
+    });
+    return iterator;
+  }
+
+  /**
    * Counts subscriptions (pending `waitFor` calls included).
    *
    * @param name An event name: count its own listeners. Omitted: count every
@@ -478,6 +813,61 @@ export class EventBus<
     }
     for (const topic of this.#topics.values()) this.#drop(topic);
     if (this.#every !== undefined) this.#drop(this.#every);
+    const patterns = this.#patterns;
+    if (patterns !== undefined) {
+      for (const topic of [...patterns.topics.values()]) this.#drop(topic);
+    }
+  }
+
+  /**
+   * The emit of `emitSerial` and of a bus with `onEmit`: the same snapshots
+   * and errors as `emit`, run serially or not, measured when traced.
+   */
+  #dispatch(name: string, payload: unknown, serial: boolean): Promise<void> {
+    const onEmit = this.#onEmit;
+    const start = onEmit === undefined ? 0 : performance.now();
+    const topic = this.#topics.get(name);
+    const calls = topic?.snapshot();
+    const matched = this.#patterns?.match(name, topic, this.#topics);
+    const everyCalls = this.#every?.snapshot();
+    const own = calls?.length ?? 0;
+    const listeners = own + (matched?.length ?? 0) +
+      (everyCalls?.length ?? 0);
+    const event = matched !== undefined || everyCalls !== undefined
+      ? Object.freeze({ name, payload })
+      : undefined;
+    const finish = (errors: unknown[]): unknown => {
+      const failure = this.#report(errors, name, payload);
+      if (onEmit === undefined) return failure;
+      const info = Object.freeze({
+        name,
+        payload,
+        listeners,
+        start,
+        duration: performance.now() - start,
+        errors: Object.freeze(errors.slice()),
+        serial,
+      }) as EmitInfo<Events>;
+      return trace(onEmit, info, failure);
+    };
+    if (serial) {
+      return runSerial([[calls, payload], [matched, event], [
+        everyCalls,
+        event,
+      ]]).then((errors) => {
+        const failure = finish(errors);
+        if (failure !== undefined) throw failure;
+      });
+    }
+    let join: Join | undefined;
+    if (calls !== undefined) join = fanOut(calls, payload, 0, join);
+    if (matched !== undefined) join = fanOut(matched, event, own, join);
+    if (everyCalls !== undefined) {
+      join = fanOut(everyCalls, event, listeners - everyCalls.length, join);
+    }
+    if (join !== undefined && join.pending > 0) return join.wait(finish);
+    const failure = finish(join === undefined ? [] : join.errors());
+    return failure === undefined ? RESOLVED : Promise.reject(failure);
   }
 
   #add(
@@ -485,6 +875,7 @@ export class EventBus<
     call: Call,
     options: SubscribeOptions,
     action: string,
+    pattern = false,
   ): Unsubscribe {
     const opts = readOptions(options, action);
     const once = readOnce(opts, action);
@@ -492,15 +883,19 @@ export class EventBus<
     if (signal?.aborted) return NOOP_HANDLE;
     let sub: Subscription;
     if (once) {
+      let fired = false;
       sub = this.#attach(name, (payload) => {
-        // An emit that snapshotted it before its first call (a listener
-        // emitting again) must not call it a second time.
-        if (sub.topic === undefined) return;
+        // Every snapshot holding it may reach it (a listener emitting again,
+        // emits back to back); only the first call counts. Like any listener
+        // it is still called by an emit whose snapshot holds it even if it
+        // was removed since.
+        if (fired) return;
+        fired = true;
         this.#remove(sub, false);
         return call(payload);
-      });
+      }, pattern);
     } else {
-      sub = this.#attach(name, call);
+      sub = this.#attach(name, call, pattern);
     }
     if (signal !== undefined) {
       const onAbort = () => this.#remove(sub, false);
@@ -512,17 +907,52 @@ export class EventBus<
     return off as unknown as Unsubscribe;
   }
 
-  #attach(name: string | undefined, call: Call): Subscription {
-    let topic = name === undefined ? this.#every : this.#topics.get(name);
-    if (topic === undefined) {
-      topic = new Topic(name);
-      if (name === undefined) this.#every = topic;
-      else this.#topics.set(name, topic);
+  /**
+   * Adds a subscription to the event `name`, to every event when `name` is
+   * `undefined`, or to the pattern whose prefix is `name` when `pattern`.
+   */
+  #attach(
+    name: string | undefined,
+    call: Call,
+    pattern = false,
+  ): Subscription {
+    let sub: Subscription;
+    if (pattern) {
+      sub = (this.#patterns ??= new Patterns()).attach(name!, call);
+    } else {
+      let topic = name === undefined ? this.#every : this.#topics.get(name);
+      if (topic === undefined) {
+        topic = new Topic(name);
+        if (name === undefined) this.#every = topic;
+        else this.#topics.set(name, topic);
+      }
+      sub = new Subscription(topic, call);
+      topic.add(sub);
     }
-    const sub = new Subscription(topic, call);
-    topic.add(sub);
     this.#count++;
+    const topic = sub.topic!;
+    if (topic.subs.size > this.#maxListeners && !topic.warned) {
+      this.#warnLeak(topic);
+    }
     return sub;
+  }
+
+  #warnLeak(topic: Topic): void {
+    topic.warned = true;
+    const what = topic instanceof PatternTopic
+      ? `pattern ${JSON.stringify(topic.name)}`
+      : topic.name === undefined
+      ? "every event"
+      : JSON.stringify(topic.name);
+    const warning = new Error(
+      `Possible listener leak: ${topic.subs.size} listeners of ${what}, more than maxListeners (${this.#maxListeners})`,
+    );
+    warning.name = "MaxListenersExceededWarning";
+    try {
+      this.#onWarning(warning);
+    } catch {
+      // A warning must never break a subscription.
+    }
   }
 
   #remove(sub: Subscription, cleared: boolean): void {
@@ -545,7 +975,17 @@ export class EventBus<
   }
 
   #forget(topic: Topic): void {
-    if (topic.name === undefined) {
+    if (topic instanceof PatternTopic) {
+      const patterns = this.#patterns;
+      if (patterns === undefined) return;
+      patterns.forget(topic);
+      if (patterns.topics.size === 0) {
+        // No pattern left: drop the resolutions cached for names without
+        // listeners of their own, and let emit skip patterns again.
+        patterns.purge(this.#topics);
+        this.#patterns = undefined;
+      }
+    } else if (topic.name === undefined) {
       if (this.#every === topic) this.#every = undefined;
     } else if (this.#topics.get(topic.name) === topic) {
       this.#topics.delete(topic.name);

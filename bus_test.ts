@@ -837,3 +837,20 @@ Deno.test("EventBus types reject wrong names, payloads and payload misuse", asyn
   });
   assert.deepEqual(log.slice(0, 2), ["EXPORT", 42]);
 });
+
+Deno.test("EventBus.emit() still calls a once listener removed during that emit", async () => {
+  const bus = new EventBus<Events>();
+  const log: string[] = [];
+  const handles: { once?: Unsubscribe } = {};
+  bus.subscribe("user.created", (user) => {
+    log.push(`first ${user.id}`);
+    handles.once?.();
+  });
+  handles.once = bus.subscribe("user.created", (user) => {
+    log.push(`once ${user.id}`);
+  }, { once: true });
+  await bus.emit("user.created", { id: 1 });
+  await bus.emit("user.created", { id: 2 });
+  assert.deepEqual(log, ["first 1", "once 1", "first 2"]);
+  assert.equal(bus.listenerCount("user.created"), 1);
+});

@@ -39,3 +39,5 @@
 
 export * from "./bus.ts";
 export * from "./types.ts";
+export * from "./bridge.ts";
+export * from "./broadcast_channel.ts";

@@ -195,6 +195,240 @@ export interface EventBusOptions<Events> {
    * @default {undefined}
    */
   onError?: (error: unknown, event: AnyEvent<Events>) => void;
+  /**
+   * Called once after each emit (`emit` or `emitSerial`) has settled, just
+   * before its promise settles, failures included: with the event, how many
+   * listeners it called, when it started, how long it took and the errors of
+   * its listeners (whether `onError` took them or not). Enough for a log
+   * line, a metric or an OpenTelemetry span. When it throws, the emit rejects
+   * with what it threw. Without it, emits measure nothing.
+   *
+   * @default {undefined}
+   */
+  onEmit?: (info: EmitInfo<Events>) => void;
+  /**
+   * The number of subscriptions one event (or one pattern, or every event
+   * together) may have before the bus suspects a leak: the subscription that
+   * goes past it makes one warning through `onWarning`. It never throws and
+   * never refuses a subscription. The warning is given once per event, and
+   * again only after every subscription of that event was removed. A
+   * positive integer or `Infinity`.
+   *
+   * @default {Infinity}
+   */
+  maxListeners?: number;
+  /**
+   * Receives the warnings of the bus: an `Error` named
+   * `MaxListenersExceededWarning` whose stack shows the subscription that
+   * went past `maxListeners`. An error it throws is ignored.
+   *
+   * @default {console.warn}
+   */
+  onWarning?: (warning: Error) => void;
+}
+
+/**
+ * What `EventBusOptions.onEmit` learns about one emit, besides its event.
+ *
+ * @example Usage
+ * ```ts
+ * import type { EmitStats } from "@arcly/bus";
+ *
+ * const stats: EmitStats = {
+ *   listeners: 2,
+ *   start: performance.now(),
+ *   duration: 1.5,
+ *   errors: [],
+ *   serial: false,
+ * };
+ * ```
+ */
+export interface EmitStats {
+  /** How many listeners the emit called (its snapshot), of every kind. */
+  readonly listeners: number;
+  /** When the emit was called, as `performance.now()`. */
+  readonly start: number;
+  /** Milliseconds from the call until every listener had settled. */
+  readonly duration: number;
+  /**
+   * What the listeners threw or rejected with, in the order of the
+   * listeners; empty when all succeeded.
+   */
+  readonly errors: readonly unknown[];
+  /** Whether it was `emitSerial`. */
+  readonly serial: boolean;
+}
+
+/**
+ * The argument of `EventBusOptions.onEmit`: the event (`name` and `payload`,
+ * a discriminated union like `AnyEvent`) and its `EmitStats`.
+ *
+ * @typeParam Events The event map.
+ *
+ * @example A log line per emit
+ * ```ts
+ * import type { EmitInfo } from "@arcly/bus";
+ *
+ * type Events = { "user.created": { id: number } };
+ * function log(info: EmitInfo<Events>): string {
+ *   return `${info.name} ${info.listeners} listeners ` +
+ *     `${info.duration.toFixed(1)} ms ${info.errors.length} errors`;
+ * }
+ * ```
+ */
+export type EmitInfo<Events> = AnyEvent<Events> & EmitStats;
+
+/**
+ * The patterns `EventBus.subscribePattern` accepts for an event map: every
+ * dot-separated prefix of an event name followed by `.*`. For the names
+ * `"user.created"` and `"user.profile.updated"` they are `"user.*"` and
+ * `"user.profile.*"`. With an untyped bus any `${string}.*` is accepted.
+ *
+ * @typeParam Events The event map.
+ * @typeParam Names The event names to take prefixes of (those of `Events`).
+ *
+ * @example Usage
+ * ```ts
+ * import type { EventPattern } from "@arcly/bus";
+ *
+ * type Events = { "user.created": { id: number }; "user.profile.updated": string };
+ * const patterns: EventPattern<Events>[] = ["user.*", "user.profile.*"];
+ * ```
+ */
+export type EventPattern<Events, Names extends string = EventName<Events>> =
+  string extends Names ? `${string}.*`
+    : Names extends `${infer Head}.${infer Tail}`
+      ? `${Head}.*` | `${Head}.${EventPattern<never, Tail>}`
+    : never;
+
+/**
+ * The events a pattern matches, as `{ name, payload }`: a discriminated union
+ * of the events of the map whose name starts with the pattern's prefix and
+ * dot. For `"user.*"` that is `user.created` and `user.profile.updated`, not
+ * `user`.
+ *
+ * @typeParam Events The event map.
+ * @typeParam P The pattern, such as `"user.*"`.
+ *
+ * @example Usage
+ * ```ts
+ * import type { PatternEvent } from "@arcly/bus";
+ *
+ * type Events = { "user.created": { id: number }; "job.done": string };
+ * function id(event: PatternEvent<Events, "user.*">): number {
+ *   return event.payload.id; // only user.created matches
+ * }
+ * ```
+ */
+export type PatternEvent<Events, P extends string> = P extends
+  `${infer Prefix}.*` ? {
+    [K in EventName<Events>]: K extends `${Prefix}.${string}` ? {
+        /** The event name. */
+        readonly name: K;
+        /** The payload it was emitted with. */
+        readonly payload: Events[K];
+      }
+      : string extends K ? {
+          /** The event name. */
+          readonly name: `${Prefix}.${string}`;
+          /** The payload it was emitted with. */
+          readonly payload: Events[K];
+        }
+      : never;
+  }[EventName<Events>]
+  : never;
+
+/**
+ * What an iterator does with an event that arrives while its buffer is full:
+ * `"drop-oldest"` drops the oldest buffered event to make room,
+ * `"drop-newest"` drops the arriving event, `"error"` ends the iterator: its
+ * buffer is dropped and its next read rejects with an `Error`.
+ *
+ * @example Usage
+ * ```ts
+ * import type { OverflowPolicy } from "@arcly/bus";
+ *
+ * const latestWins: OverflowPolicy = "drop-oldest";
+ * ```
+ */
+export type OverflowPolicy = "drop-oldest" | "drop-newest" | "error";
+
+/**
+ * Options of `EventBus.iterate` and `EventBus.iterateAll`.
+ *
+ * @example Usage
+ * ```ts
+ * import type { IterateOptions } from "@arcly/bus";
+ *
+ * const options: IterateOptions = {
+ *   bufferSize: 100,
+ *   overflow: "drop-oldest",
+ *   signal: AbortSignal.timeout(1000),
+ * };
+ * ```
+ */
+export interface IterateOptions {
+  /**
+   * How many events may wait for the consumer, a positive integer. The
+   * memory an iterator holds is bounded by it however slow the consumer is.
+   *
+   * @default {1024}
+   */
+  bufferSize?: number;
+  /**
+   * What happens to an event that arrives while the buffer is full.
+   *
+   * @default {"error"}
+   */
+  overflow?: OverflowPolicy;
+  /**
+   * Aborting it ends the iterator the way std's `abortable` does: it
+   * unsubscribes, drops its buffer, and its pending or next read rejects
+   * with `signal.reason`. When it is already aborted nothing is subscribed
+   * and the first read rejects.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * An async iterator of events with a bounded buffer, from `EventBus.iterate`
+ * or `EventBus.iterateAll`. It is subscribed from its creation, so events
+ * emitted before the first `next()` are buffered. `return()` (a `break` out of
+ * `for await`, or `await using`) unsubscribes at once and drops the buffer.
+ * When `clear()` removes its subscription it ends after the events already
+ * buffered. Listening never slows an emit: the emit does not wait for the
+ * consumer.
+ *
+ * @typeParam T The type of the values: a payload, or `{ name, payload }`.
+ *
+ * @example Usage
+ * ```ts
+ * import { EventBus, type EventIterator } from "@arcly/bus";
+ * import assert from "node:assert/strict";
+ *
+ * const bus = new EventBus<{ tick: number }>();
+ * const ticks: EventIterator<number> = bus.iterate("tick");
+ * await bus.emit("tick", 1);
+ * assert.equal(ticks.buffered, 1);
+ * assert.deepEqual(await ticks.next(), { done: false, value: 1 });
+ * await ticks.return();
+ * ```
+ */
+export interface EventIterator<T> extends AsyncIterableIterator<T> {
+  /** How many events are buffered, waiting to be read. */
+  readonly buffered: number;
+  /**
+   * The next event: a buffered one at once, or the next one emitted. It
+   * rejects when the iterator failed (overflow with `"error"`, aborted
+   * signal), once; after that, and after `return()`, it is done.
+   */
+  next(): Promise<IteratorResult<T, undefined>>;
+  /** Unsubscribes at once, drops the buffer, and ends pending reads. */
+  return(): Promise<IteratorResult<T, undefined>>;
+  /** Returns the iterator itself. */
+  [Symbol.asyncIterator](): EventIterator<T>;
+  /** The same as `return()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**

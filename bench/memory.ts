@@ -1,0 +1,134 @@
+// Copyright 2026 the arcly authors. MIT license.
+
+/**
+ * Memory use of every peer, printed as JSON on stdout:
+ *
+ * - bytes per subscription: heap used after subscribing N listeners and
+ *   emitting once, minus heap used before, over N, with a full GC before
+ *   each reading (one hot event, and N events of one listener each). The
+ *   listener functions exist before the first reading, so they are not
+ *   counted; what the caller keeps to unsubscribe later (the handle that
+ *   `subscribe` or `on` returns, where the API unsubscribes through it) is.
+ * - bytes allocated per emit, not awaited: heap growth over a run of emits
+ *   with a young generation large enough that no GC runs during it.
+ *
+ * Run: `deno run --allow-env=DEBUG --v8-flags=--expose-gc,--min-semi-space-size=64,--max-semi-space-size=64 bench/memory.ts`
+ *
+ * @module
+ */
+
+import { type Fn, type Peer, PEERS, spreadNames } from "./_peers.ts";
+
+/** What this script prints. */
+export interface MemoryReport {
+  /** Subscriptions per sample. */
+  subscriptions: number;
+  /** Samples per figure; each figure is their median. */
+  samples: number;
+  /** Emits per allocation sample. */
+  emits: number;
+  /** Per peer name. */
+  peers: Record<string, {
+    /** Bytes per subscription, all on one event. */
+    hot: number;
+    /** Bytes per subscription, one event each. */
+    spread: number;
+    /** Bytes allocated by one emit, by listener count (0 and 10, sync). */
+    emit: Record<string, number>;
+  }>;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) {
+  throw new Error(
+    "Cannot measure memory: run with --v8-flags=--expose-gc",
+  );
+}
+const collect = gc;
+
+function heapUsed(): number {
+  collect();
+  collect();
+  return Deno.memoryUsage().heapUsed;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? sorted[mid]!
+    : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const SUBSCRIPTIONS = 20_000;
+const SAMPLES = 5;
+const EMITS = 10_000;
+
+const report: MemoryReport = {
+  subscriptions: SUBSCRIPTIONS,
+  samples: SAMPLES,
+  emits: EMITS,
+  peers: {},
+};
+
+const hotNames = Array.from({ length: SUBSCRIPTIONS }, () => "e");
+const manyNames = spreadNames(SUBSCRIPTIONS);
+
+/** Heap growth from `peer.hold`, in a frame of its own so nothing of an
+ * earlier sample stays reachable from a register. */
+async function holdGrowth(
+  peer: Peer,
+  names: readonly string[],
+  fns: readonly Fn[],
+): Promise<number> {
+  const before = heapUsed();
+  const kept = await peer.hold(names, fns);
+  const after = heapUsed();
+  keep(kept);
+  return after - before;
+}
+
+/** Uses `value`, so it stays reachable until this call. */
+function keep(value: unknown): void {
+  if (value === keep) console.error(value);
+}
+
+for (const peer of PEERS) {
+  const perSubscription: Record<"hot" | "spread", number> = {
+    hot: 0,
+    spread: 0,
+  };
+  for (const kind of ["hot", "spread"] as const) {
+    const names = kind === "hot" ? hotNames : manyNames;
+    const samples: number[] = [];
+    // One unmeasured round first, so code and shapes exist before any
+    // reading.
+    for (let round = 0; round <= SAMPLES; round++) {
+      const growth = await holdGrowth(
+        peer,
+        names,
+        peer.listeners(SUBSCRIPTIONS, false),
+      );
+      if (round > 0) samples.push(growth / SUBSCRIPTIONS);
+    }
+    perSubscription[kind] = median(samples);
+  }
+  const emit: Record<string, number> = {};
+  for (const count of [0, 10]) {
+    const fire = peer.emitter(peer.listeners(count, false), 1);
+    for (let i = 0; i < EMITS; i++) await fire();
+    const samples: number[] = [];
+    for (let round = 0; round < SAMPLES; round++) {
+      const before = heapUsed();
+      let last: unknown;
+      for (let i = 0; i < EMITS; i++) last = fire();
+      const after = Deno.memoryUsage().heapUsed;
+      await last;
+      samples.push(Math.max(0, after - before) / EMITS);
+    }
+    emit[String(count)] = median(samples);
+  }
+  report.peers[peer.name] = { ...perSubscription, emit };
+}
+
+console.log(JSON.stringify(report, null, 2));

@@ -1,0 +1,384 @@
+// Copyright 2026 the arcly authors. MIT license.
+
+import assert from "node:assert/strict";
+import { EventBus, type EventIterator } from "./mod.ts";
+
+type Events = {
+  tick: number;
+  "user.created": { id: number };
+  ready: undefined;
+};
+
+/** Reads every buffered value without waiting for new ones. */
+function drain<T>(iterator: EventIterator<T>): Promise<T[]> {
+  const values: T[] = [];
+  const read = async (): Promise<T[]> => {
+    while (iterator.buffered > 0) {
+      const result = await iterator.next();
+      assert.equal(result.done, false);
+      values.push(result.value as T);
+    }
+    return values;
+  };
+  return read();
+}
+
+/** An AbortSignal that counts its abort listeners. */
+function countingSignal(): {
+  controller: AbortController;
+  signal: AbortSignal;
+  listeners: () => number;
+} {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let count = 0;
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = ((...args: Parameters<typeof add>) => {
+    count++;
+    add(...args);
+  }) as typeof add;
+  signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+    count--;
+    remove(...args);
+  }) as typeof remove;
+  return { controller, signal, listeners: () => count };
+}
+
+Deno.test("EventBus.iterate() yields payloads in order, buffering those emitted before the first read", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick");
+  assert.equal(bus.listenerCount("tick"), 1);
+  await bus.emit("tick", 1);
+  await bus.emit("tick", 2);
+  assert.equal(ticks.buffered, 2);
+  assert.deepEqual(await ticks.next(), { done: false, value: 1 });
+  assert.deepEqual(await ticks.next(), { done: false, value: 2 });
+  const later = ticks.next();
+  await bus.emit("tick", 3);
+  assert.deepEqual(await later, { done: false, value: 3 });
+  assert.equal(ticks.buffered, 0);
+  await ticks.return();
+});
+
+Deno.test("EventBus.iterate() resolves concurrent reads in order", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick");
+  const reads = [ticks.next(), ticks.next(), ticks.next()];
+  await bus.emit("tick", 1);
+  await bus.emit("tick", 2);
+  await ticks.return();
+  assert.deepEqual(await Promise.all(reads), [
+    { done: false, value: 1 },
+    { done: false, value: 2 },
+    { done: true, value: undefined },
+  ]);
+});
+
+Deno.test("EventBus.iterate() unsubscribes at once on break, and the emit never waits for the consumer", async () => {
+  const bus = new EventBus<Events>();
+  const seen: number[] = [];
+  const ticks = bus.iterate("tick");
+  // Only an iterator listens: the emit resolves with the shared promise,
+  // before the consumer has read anything.
+  assert.equal(bus.emit("tick", 1), bus.emit("tick", 2));
+  for await (const tick of ticks) {
+    seen.push(tick);
+    if (tick === 2) {
+      break;
+    }
+  }
+  assert.equal(bus.listenerCount("tick"), 0);
+  assert.deepEqual(seen, [1, 2]);
+  await bus.emit("tick", 3);
+  assert.deepEqual(await ticks.next(), { done: true, value: undefined });
+});
+
+Deno.test("EventBus.iterate() return() drops the buffer, ends pending reads and releases the signal", async () => {
+  const bus = new EventBus<Events>();
+  const { signal, listeners } = countingSignal();
+  const ticks = bus.iterate("tick", { signal });
+  assert.equal(listeners(), 1);
+  const pending = ticks.next();
+  await bus.emit("tick", 1);
+  assert.deepEqual(await pending, { done: false, value: 1 });
+  await bus.emit("tick", 2);
+  const result = await ticks.return();
+  assert.deepEqual(result, { done: true, value: undefined });
+  assert.equal(ticks.buffered, 0);
+  assert.equal(bus.listenerCount(), 0);
+  assert.equal(listeners(), 0);
+  assert.deepEqual(await ticks.next(), { done: true, value: undefined });
+  assert.deepEqual(await ticks.return(), { done: true, value: undefined });
+});
+
+Deno.test("EventBus.iterate() with await using unsubscribes at the end of the block", async () => {
+  const bus = new EventBus<Events>();
+  {
+    await using ticks = bus.iterate("tick");
+    await bus.emit("tick", 1);
+    assert.deepEqual(await ticks.next(), { done: false, value: 1 });
+    assert.equal(bus.listenerCount("tick"), 1);
+  }
+  assert.equal(bus.listenerCount("tick"), 0);
+});
+
+Deno.test("EventBus.iterate() with drop-oldest keeps the newest bufferSize payloads", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick", { bufferSize: 3, overflow: "drop-oldest" });
+  for (let i = 1; i <= 5; i++) await bus.emit("tick", i);
+  assert.equal(ticks.buffered, 3);
+  assert.deepEqual(await drain(ticks), [3, 4, 5]);
+  assert.equal(bus.listenerCount("tick"), 1);
+  await ticks.return();
+});
+
+Deno.test("EventBus.iterate() with drop-newest keeps the first bufferSize payloads", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick", { bufferSize: 3, overflow: "drop-newest" });
+  for (let i = 1; i <= 5; i++) await bus.emit("tick", i);
+  assert.equal(ticks.buffered, 3);
+  assert.deepEqual(await drain(ticks), [1, 2, 3]);
+  await bus.emit("tick", 6);
+  assert.deepEqual(await ticks.next(), { done: false, value: 6 });
+  await ticks.return();
+});
+
+Deno.test("EventBus.iterate() with overflow error fails once, unsubscribed and emptied, then is done", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick", { bufferSize: 3, overflow: "error" });
+  for (let i = 1; i <= 3; i++) await bus.emit("tick", i);
+  assert.equal(bus.listenerCount("tick"), 1);
+  await bus.emit("tick", 4); // the emit itself succeeds
+  assert.equal(bus.listenerCount("tick"), 0);
+  assert.equal(ticks.buffered, 0);
+  await assert.rejects(ticks.next(), {
+    name: "Error",
+    message: 'Iterator of "tick" overflowed: its buffer of 3 events was full',
+  });
+  assert.deepEqual(await ticks.next(), { done: true, value: undefined });
+});
+
+Deno.test("EventBus.iterate() defaults to a buffer of 1024 and the error policy", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick");
+  for (let i = 0; i < 1024; i++) await bus.emit("tick", i);
+  assert.equal(ticks.buffered, 1024);
+  await bus.emit("tick", 1024);
+  await assert.rejects(ticks.next(), {
+    message:
+      'Iterator of "tick" overflowed: its buffer of 1024 events was full',
+  });
+});
+
+Deno.test("EventBus.iterate() stays bounded through 1,000,000 emits to a stalled consumer", async (t) => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (const overflow of ["drop-oldest", "drop-newest"] as const) {
+    await t.step(overflow, async () => {
+      const bus = new EventBus<{ data: { index: number; blob: string } }>();
+      const items = bus.iterate("data", { bufferSize: 100, overflow });
+      // The consumer reads one event, then stalls on a promise that never
+      // settles while the producer keeps emitting.
+      const first = items.next();
+      gc?.();
+      const before = Deno.memoryUsage().heapUsed;
+      for (let index = 0; index < 1_000_000; index++) {
+        // 1 KB per payload: an unbounded buffer would hold about 1 GB.
+        bus.emit("data", { index, blob: "x".repeat(1024) });
+      }
+      gc?.();
+      const grown = Deno.memoryUsage().heapUsed - before;
+      assert.equal((await first).value?.index, 0);
+      assert.equal(items.buffered, 100);
+      assert.equal(bus.listenerCount("data"), 1);
+      // The 100 kept payloads take about 100 KB; an unbounded buffer would
+      // hold 1 GB, and one never compacted 8 MB of empty slots.
+      if (gc !== undefined) {
+        assert.ok(grown < 2 * 1024 * 1024, `heap grew by ${grown} bytes`);
+      }
+      const kept = (await drain(items)).map((item) => item.index);
+      const from = overflow === "drop-oldest" ? 999_900 : 1;
+      assert.deepEqual(kept, Array.from({ length: 100 }, (_, i) => from + i));
+      await items.return();
+      assert.equal(bus.listenerCount(), 0);
+    });
+  }
+});
+
+Deno.test("EventBus.iterate() rejects a pending read with signal.reason when aborted and unsubscribes", async () => {
+  const bus = new EventBus<Events>();
+  const { controller, signal, listeners } = countingSignal();
+  const ticks = bus.iterate("tick", { signal });
+  const pending = ticks.next();
+  const second = ticks.next();
+  const reason = new Error("stop");
+  controller.abort(reason);
+  await assert.rejects(pending, (error) => error === reason);
+  assert.deepEqual(await second, { done: true, value: undefined });
+  assert.equal(bus.listenerCount(), 0);
+  assert.equal(listeners(), 0);
+  assert.deepEqual(await ticks.next(), { done: true, value: undefined });
+});
+
+Deno.test("EventBus.iterate() aborted with buffered payloads drops them and rejects the next read", async () => {
+  const bus = new EventBus<Events>();
+  const controller = new AbortController();
+  const ticks = bus.iterate("tick", { signal: controller.signal });
+  await bus.emit("tick", 1);
+  controller.abort();
+  assert.equal(ticks.buffered, 0);
+  await assert.rejects(ticks.next(), { name: "AbortError" });
+  assert.deepEqual(await ticks.next(), { done: true, value: undefined });
+});
+
+Deno.test("EventBus.iterate() with an already aborted signal subscribes nothing and rejects the first read", async () => {
+  const bus = new EventBus<Events>();
+  const reason = new Error("gone");
+  const ticks = bus.iterate("tick", { signal: AbortSignal.abort(reason) });
+  assert.equal(bus.listenerCount(), 0);
+  await bus.emit("tick", 1);
+  assert.equal(ticks.buffered, 0);
+  await assert.rejects(ticks.next(), (error) => error === reason);
+  assert.deepEqual(await ticks.next(), { done: true, value: undefined });
+});
+
+Deno.test("EventBus.iterate() ends after its buffered payloads when clear() removes it", async () => {
+  const bus = new EventBus<Events>();
+  const { signal, listeners } = countingSignal();
+  const ticks = bus.iterate("tick", { signal });
+  const idle = bus.iterate("tick");
+  const waiting = idle.next();
+  await bus.emit("tick", 1);
+  await bus.emit("tick", 2);
+  bus.clear("tick");
+  assert.equal(listeners(), 0);
+  await bus.emit("tick", 3);
+  assert.deepEqual(await waiting, { done: false, value: 1 });
+  const seen: number[] = [];
+  for await (const tick of ticks) seen.push(tick);
+  assert.deepEqual(seen, [1, 2]);
+  assert.deepEqual(await idle.next(), { done: false, value: 2 });
+  assert.deepEqual(await idle.next(), { done: true, value: undefined });
+});
+
+Deno.test("EventBus.iterate() ends a pending read when clear() removes it", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick");
+  const pending = ticks.next();
+  bus.clear();
+  assert.deepEqual(await pending, { done: true, value: undefined });
+});
+
+Deno.test("EventBus.iterateAll() yields every event as a frozen { name, payload }", async () => {
+  const bus = new EventBus<Events>();
+  const events = bus.iterateAll({ bufferSize: 10 });
+  await bus.emit("tick", 1);
+  await bus.emit("user.created", { id: 7 });
+  await bus.emit("ready");
+  const seen: unknown[] = [];
+  for await (const event of events) {
+    assert.ok(Object.isFrozen(event));
+    seen.push(event);
+    if (event.name === "ready") break;
+  }
+  assert.deepEqual(seen, [
+    { name: "tick", payload: 1 },
+    { name: "user.created", payload: { id: 7 } },
+    { name: "ready", payload: undefined },
+  ]);
+  assert.equal(bus.listenerCount(), 0);
+});
+
+Deno.test("EventBus.iterateAll() overflows like iterate()", async () => {
+  const bus = new EventBus<Events>();
+  const events = bus.iterateAll({ bufferSize: 1 });
+  await bus.emit("tick", 1);
+  await bus.emit("tick", 2);
+  await assert.rejects(events.next(), {
+    message:
+      "Iterator of every event overflowed: its buffer of 1 event was full",
+  });
+  assert.equal(bus.listenerCount(), 0);
+});
+
+Deno.test("EventBus.iterate() throws for bad arguments and subscribes nothing", () => {
+  const bus = new EventBus<Events>();
+  const cases: [() => unknown, string, string][] = [
+    [
+      () => bus.iterate(1 as unknown as "tick"),
+      "TypeError",
+      "Cannot iterate: event name must be a string, got number 1",
+    ],
+    [
+      () => bus.iterate("tick", "fast" as never),
+      "TypeError",
+      'Cannot iterate "tick": options must be an object, got string "fast"',
+    ],
+    [
+      () => bus.iterate("tick", { bufferSize: "10" as never }),
+      "TypeError",
+      'Cannot iterate "tick": options.bufferSize must be a number, got string "10"',
+    ],
+    [
+      () => bus.iterate("tick", { bufferSize: 0 }),
+      "RangeError",
+      'Cannot iterate "tick": options.bufferSize must be a positive integer, got 0',
+    ],
+    [
+      () => bus.iterate("tick", { bufferSize: 1.5 }),
+      "RangeError",
+      'Cannot iterate "tick": options.bufferSize must be a positive integer, got 1.5',
+    ],
+    [
+      () => bus.iterate("tick", { bufferSize: Infinity }),
+      "RangeError",
+      'Cannot iterate "tick": options.bufferSize must be a positive integer, got Infinity',
+    ],
+    [
+      () => bus.iterate("tick", { overflow: "drop" as never }),
+      "TypeError",
+      'Cannot iterate "tick": options.overflow must be "drop-oldest", "drop-newest" or "error", got string "drop"',
+    ],
+    [
+      () => bus.iterate("tick", { signal: {} as never }),
+      "TypeError",
+      'Cannot iterate "tick": options.signal must be an AbortSignal, got an object',
+    ],
+    [
+      () => bus.iterateAll({ overflow: 1 as never }),
+      "TypeError",
+      'Cannot iterate every event: options.overflow must be "drop-oldest", "drop-newest" or "error", got number 1',
+    ],
+  ];
+  for (const [fn, name, message] of cases) {
+    assert.throws(fn, { name, message });
+  }
+  assert.equal(bus.listenerCount(), 0);
+});
+
+Deno.test("EventBus.iterate() types its values from the event map", async () => {
+  const bus = new EventBus<Events>();
+  const users = bus.iterate("user.created");
+  await bus.emit("user.created", { id: 1 });
+  const result = await users.next();
+  if (!result.done) {
+    const id: number = result.value.id;
+    assert.equal(id, 1);
+    // @ts-expect-error: the payload has no name
+    assert.equal(result.value.name, undefined);
+  }
+  // @ts-expect-error: unknown event
+  assert.throws(() => bus.iterate(42));
+  const all = bus.iterateAll();
+  await bus.emit("tick", 5);
+  for await (const event of all) {
+    if (event.name === "tick") {
+      const tick: number = event.payload;
+      assert.equal(tick, 5);
+      // @ts-expect-error: a tick payload is a number
+      assert.equal(event.payload.id, undefined);
+    }
+    break;
+  }
+  await users.return();
+});

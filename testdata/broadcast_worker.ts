@@ -1,0 +1,79 @@
+// Copyright 2026 the arcly authors. MIT license.
+
+// A Worker of the BroadcastChannel bridge tests: a bus bridged to a channel,
+// driven by the main thread with postMessage.
+
+import { type Bridge, bridgeBroadcastChannel, EventBus } from "../mod.ts";
+
+type Events = Record<string, { from: string; n: number }>;
+
+type Command =
+  | { cmd: "start"; name: string; channel: string; own: boolean }
+  | { cmd: "emit"; event: string; n: number }
+  | { cmd: "close" }
+  | { cmd: "raw"; message: unknown };
+
+const self = globalThis as unknown as {
+  postMessage(message: unknown): void;
+  onmessage: ((event: MessageEvent<Command>) => void) | null;
+  close(): void;
+};
+
+let name = "";
+let bus: EventBus<Events>;
+let bridge: Bridge;
+let channel: BroadcastChannel | undefined;
+const seen: string[] = [];
+
+self.onmessage = ({ data: command }) => {
+  switch (command.cmd) {
+    case "start": {
+      name = command.name;
+      bus = new EventBus<Events>();
+      bus.subscribeAll(({ name: event, payload }) => {
+        const line = `${event} ${payload.from} ${payload.n}`;
+        seen.push(line);
+        self.postMessage({ type: "seen", line });
+      });
+      const onError = (error: unknown) =>
+        self.postMessage({ type: "error", message: String(error) });
+      if (command.own) {
+        // A channel of our own: the bridge leaves it open, and our tap,
+        // added after the bridge's listener, sees each message after it.
+        channel = new BroadcastChannel(command.channel);
+        bridge = bridgeBroadcastChannel(bus, channel, { onError });
+        channel.addEventListener("message", (event) => {
+          const last = seen.at(-1);
+          self.postMessage({
+            type: "tap",
+            event: (event.data as { event?: unknown }).event,
+            last,
+          });
+        });
+      } else {
+        bridge = bridgeBroadcastChannel(bus, command.channel, { onError });
+      }
+      self.postMessage({ type: "ready", origin: bridge.origin });
+      break;
+    }
+    case "emit":
+      bus.emit(command.event, { from: name, n: command.n }).catch((error) =>
+        self.postMessage({ type: "error", message: String(error) })
+      );
+      self.postMessage({ type: "emitted", event: command.event });
+      break;
+    case "raw":
+      channel!.postMessage(command.message);
+      break;
+    case "close":
+      bridge.close().then(() => {
+        self.postMessage({
+          type: "closed",
+          listeners: bus.listenerCount(),
+          seen,
+        });
+        if (!channel) self.close();
+      });
+      break;
+  }
+};
