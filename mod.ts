@@ -5,12 +5,19 @@
  * An async event bus for Deno, Bun, Node, Cloudflare Workers and browsers,
  * with no dependencies and Web-standard APIs only.
  *
- * Listeners live in per-event frozen snapshots: `emit` reads the current
+ * Listeners live in per-event immutable snapshots: `emit` reads the current
  * snapshot once, starts every listener in subscription order before it
  * returns, and then waits for all of them together. Subscribing and
  * unsubscribing publish a new snapshot for the next emit, in O(1) amortised
  * time however many listeners an event has. Listener errors are never lost:
  * they reject the emit as one `AggregateError`, or go to `onError`.
+ *
+ * Beyond `subscribe` and `emit`: listeners of every event (`subscribeAll`) or
+ * of a pattern (`subscribePattern("user.*")`), one-shot waits (`waitFor`),
+ * `for await` iteration with a bounded buffer (`iterate`), serial emits
+ * (`emitSerial`), tracing (`onEmit`) and leak warnings (`maxListeners`), and
+ * bridges to other tabs, workers and isolates (`bridgeBroadcastChannel`) or
+ * processes (`bridgeRedis` from `@arcly/bus/redis`).
  *
  * @example Quick start
  * ```ts

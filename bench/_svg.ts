@@ -122,7 +122,7 @@ export function barChart(
       );
     }
     const groupWidth = plotWidth / panel.groups.length;
-    const barWidth = Math.min(28, (groupWidth - 24) / peers.length);
+    const barWidth = Math.min(30, (groupWidth - 16) / peers.length);
     panel.groups.forEach((group, g) => {
       const gx = left + g * groupWidth +
         (groupWidth - barWidth * peers.length) / 2;
@@ -139,7 +139,7 @@ export function barChart(
           }</title></rect>`,
           `<text x="${x + barWidth / 2}" y="${
             y - 4
-          }" font-size="10" text-anchor="middle" fill="#343a40"${
+          }" font-size="9" text-anchor="middle" fill="#343a40"${
             i === 0 ? ' font-weight="700"' : ""
           }>${short(value)}</text>`,
         );
