@@ -1,6 +1,17 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
+/**
+ * The action an error message starts with, or a function making it, so hot
+ * callers build the text only when something is wrong.
+ */
+export type Action = string | (() => string);
+
+/** The text of an action. */
+export function say(action: Action): string {
+  return typeof action === "string" ? action : action();
+}
+
 /** Names a value for an error message: its kind and, when short, itself. */
 export function describe(value: unknown): string {
   if (value === null) return "null";
@@ -31,12 +42,12 @@ export function isAbortSignal(value: unknown): value is AbortSignal {
 /** Reads an options argument, which must be an object or `undefined`. */
 export function readOptions(
   options: unknown,
-  action: string,
+  action: Action,
 ): Record<string, unknown> {
   if (options === undefined) return {};
   if (typeof options !== "object" || options === null) {
     throw new TypeError(
-      `${action}: options must be an object, got ${describe(options)}`,
+      `${say(action)}: options must be an object, got ${describe(options)}`,
     );
   }
   return options as Record<string, unknown>;
@@ -45,12 +56,14 @@ export function readOptions(
 /** Reads `options.signal`, which must be an `AbortSignal` or `undefined`. */
 export function readSignal(
   options: Record<string, unknown>,
-  action: string,
+  action: Action,
 ): AbortSignal | undefined {
   const signal = options.signal;
   if (signal === undefined || isAbortSignal(signal)) return signal;
   throw new TypeError(
-    `${action}: options.signal must be an AbortSignal, got ${describe(signal)}`,
+    `${say(action)}: options.signal must be an AbortSignal, got ${
+      describe(signal)
+    }`,
   );
 }
 
@@ -58,7 +71,7 @@ export function readSignal(
 export function checkName(name: unknown, action: string): void {
   if (typeof name !== "string") {
     throw new TypeError(
-      `${action}: event name must be a string, got ${describe(name)}`,
+      `${say(action)}: event name must be a string, got ${describe(name)}`,
     );
   }
 }

@@ -7,7 +7,14 @@ import { patternPrefix, Patterns, PatternTopic } from "./_pattern.ts";
 import { runSerial } from "./_serial.ts";
 import { type Call, Subscription, Topic } from "./_topic.ts";
 import { trace } from "./_trace.ts";
-import { checkName, describe, readOptions, readSignal } from "./_validate.ts";
+import {
+  type Action,
+  checkName,
+  describe,
+  readOptions,
+  readSignal,
+  say,
+} from "./_validate.ts";
 import type {
   AnyEvent,
   EmitArgs,
@@ -39,6 +46,19 @@ function noop(): void {}
 const NOOP_HANDLE: Unsubscribe = Object.freeze(
   Object.assign(noop, { [DISPOSE]: noop }),
 );
+
+/** The call for a listener; throws unless it is a function or `{ onEvent }`. */
+function readListener(listener: unknown, action: Action): Call {
+  const call = toCall(listener);
+  if (call !== undefined) return call;
+  throw new TypeError(
+    `${
+      say(action)
+    }: listener must be a function or an object with an onEvent method, got ${
+      describe(listener)
+    }`,
+  );
+}
 
 function toCall(listener: unknown): Call | undefined {
   if (typeof listener === "function") return listener as Call;
@@ -96,11 +116,11 @@ function readMaxListeners(
   return max;
 }
 
-function readOnce(options: Record<string, unknown>, action: string): boolean {
+function readOnce(options: Record<string, unknown>, action: Action): boolean {
   const once = options.once;
   if (once === undefined || typeof once === "boolean") return once === true;
   throw new TypeError(
-    `${action}: options.once must be a boolean, got ${describe(once)}`,
+    `${say(action)}: options.once must be a boolean, got ${describe(once)}`,
   );
 }
 
@@ -302,16 +322,8 @@ export class EventBus<
     options: SubscribeOptions = {},
   ): Unsubscribe {
     checkName(name, "Cannot subscribe");
-    const action = `Cannot subscribe to ${JSON.stringify(name)}`;
-    const call = toCall(listener);
-    if (call === undefined) {
-      throw new TypeError(
-        `${action}: listener must be a function or an object with an onEvent method, got ${
-          describe(listener)
-        }`,
-      );
-    }
-    return this.#add(name, call, options, action);
+    const action = () => `Cannot subscribe to ${JSON.stringify(name)}`;
+    return this.#add(name, readListener(listener, action), options, action);
   }
 
   /**
@@ -346,15 +358,12 @@ export class EventBus<
     options: SubscribeOptions = {},
   ): Unsubscribe {
     const action = "Cannot subscribe to every event";
-    const call = toCall(listener);
-    if (call === undefined) {
-      throw new TypeError(
-        `${action}: listener must be a function or an object with an onEvent method, got ${
-          describe(listener)
-        }`,
-      );
-    }
-    return this.#add(undefined, call, options, action);
+    return this.#add(
+      undefined,
+      readListener(listener, action),
+      options,
+      action,
+    );
   }
 
   /**
@@ -410,23 +419,13 @@ export class EventBus<
     listener: Listener<PatternEvent<Events, P>>,
     options: SubscribeOptions = {},
   ): Unsubscribe {
-    const action = "Cannot subscribe to pattern";
-    const prefix = patternPrefix(pattern, action);
-    const call = toCall(listener);
-    if (call === undefined) {
-      throw new TypeError(
-        `${action} ${
-          JSON.stringify(pattern)
-        }: listener must be a function or an object with an onEvent method, got ${
-          describe(listener)
-        }`,
-      );
-    }
+    const prefix = patternPrefix(pattern, "Cannot subscribe to pattern");
+    const action = `Cannot subscribe to pattern ${JSON.stringify(pattern)}`;
     return this.#add(
       prefix,
-      call,
+      readListener(listener, action),
       options,
-      `${action} ${JSON.stringify(pattern)}`,
+      action,
       true,
     );
   }
@@ -874,7 +873,7 @@ export class EventBus<
     name: string | undefined,
     call: Call,
     options: SubscribeOptions,
-    action: string,
+    action: Action,
     pattern = false,
   ): Unsubscribe {
     const opts = readOptions(options, action);
