@@ -58,6 +58,13 @@ export class Join {
   }
 }
 
+/** Whether a listener's result is something `emit` must wait for. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as PromiseLike<unknown>).then === "function";
+}
+
 /**
  * Starts every call in order, synchronously, and records what each one did:
  * a synchronous throw is an error, a returned thenable is tracked. The join is
@@ -75,13 +82,7 @@ export function fanOut(
     const call = calls[i]!;
     try {
       const result = call(arg);
-      if (
-        result !== null &&
-        (typeof result === "object" || typeof result === "function") &&
-        typeof (result as PromiseLike<unknown>).then === "function"
-      ) {
-        (join ??= new Join()).track(offset + i, result as PromiseLike<unknown>);
-      }
+      if (isThenable(result)) (join ??= new Join()).track(offset + i, result);
     } catch (error) {
       (join ??= new Join()).fail(offset + i, error);
     }

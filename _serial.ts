@@ -1,6 +1,7 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
+import { isThenable } from "./_fan_out.ts";
 import type { Call } from "./_topic.ts";
 
 /**
@@ -22,14 +23,8 @@ export async function runSerial(
       const call = calls[i]!;
       try {
         const result = call(arg);
-        if (
-          result !== null &&
-          (typeof result === "object" || typeof result === "function") &&
-          typeof (result as PromiseLike<unknown>).then === "function"
-        ) {
-          // Promise.resolve adopts foreign thenables safely.
-          await Promise.resolve(result as PromiseLike<unknown>);
-        }
+        // Promise.resolve adopts foreign thenables safely.
+        if (isThenable(result)) await Promise.resolve(result);
       } catch (error) {
         errors.push(error);
       }

@@ -4,7 +4,11 @@
 // The browser host: runs every case of the bundled suite in order, lists each
 // result in the page and publishes them as `globalThis.caseResults` for the
 // driver (drive.mjs). The page has no test framework: browsers have none.
-import { cases } from "../dist/cases.js";
+// Loaded by URL: the bundle exists only after run.ts built it, and a static
+// import would make `deno check` on a fresh clone fail to find it.
+const { cases } = await import(
+  new URL("../dist/cases.js", import.meta.url).href
+);
 
 const list = document.getElementById("cases");
 const results = [];
