@@ -12,7 +12,14 @@
  * @module
  */
 
-import { EventBus, type Unsubscribe } from "../mod.ts";
+import {
+  bridge,
+  type BridgeMessage,
+  type BridgeTransport,
+  type EmitInfo,
+  EventBus,
+  type Unsubscribe,
+} from "../mod.ts";
 import {
   assert,
   assertEquals,
@@ -61,6 +68,16 @@ type Events = {
   "user.deleted": { id: number };
   ready: undefined;
   tick: number;
+};
+
+/** Event names with dots, for pattern subscriptions. */
+type Deep = {
+  user: { id: number };
+  "user.created": { id: number };
+  "user.profile": { id: number };
+  "user.profile.updated": { id: number };
+  "users.created": { id: number };
+  "order.paid": { id: number };
 };
 
 /** A promise with its resolve and reject functions. */
@@ -1009,6 +1026,940 @@ test("new EventBus() throws TypeError for bad options", () => {
     TypeError,
     "Cannot create EventBus: options must be an object, got number 5",
   );
+});
+
+// iterate and iterateAll
+
+test("EventBus.iterate() yields payloads in emit order, buffering those emitted before the first read", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick");
+  assertEquals(bus.listenerCount("tick"), 1);
+  const emitted = bus.emit("tick", 1);
+  assert(await settled(emitted), "the emit does not wait for the consumer");
+  await bus.emit("tick", 2);
+  await bus.emit("tick", 3);
+  assertEquals(ticks.buffered, 3);
+  assertEquals(await ticks.next(), { done: false, value: 1 });
+  assertEquals(ticks.buffered, 2);
+  assertEquals(await ticks.next(), { done: false, value: 2 });
+  assertEquals(await ticks.next(), { done: false, value: 3 });
+  assertEquals(ticks.buffered, 0);
+  const pending = ticks.next();
+  assertEquals(await settled(pending), false);
+  await bus.emit("tick", 4);
+  assertEquals(await pending, { done: false, value: 4 });
+  await ticks.return();
+});
+
+test("EventBus.iterate() answers concurrent reads in order and hands over the payload itself", async () => {
+  const bus = new EventBus<Events>();
+  const users = bus.iterate("user.created");
+  const first = users.next();
+  const second = users.next();
+  const a = { id: 1 };
+  const b = { id: 2 };
+  await bus.emit("user.created", a);
+  await bus.emit("user.created", b);
+  const r1 = await first;
+  const r2 = await second;
+  assert(r1.value === a && r2.value === b, "payloads in order, by identity");
+  assertEquals(users.buffered, 0);
+  await users.return();
+  assertEquals(bus.listenerCount(), 0);
+});
+
+test("EventBus.iterate() with drop-oldest keeps the newest bufferSize payloads", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick", { bufferSize: 2, overflow: "drop-oldest" });
+  for (let i = 1; i <= 5; i++) await bus.emit("tick", i);
+  assertEquals(ticks.buffered, 2);
+  assertEquals(bus.listenerCount("tick"), 1);
+  assertEquals(await ticks.next(), { done: false, value: 4 });
+  assertEquals(await ticks.next(), { done: false, value: 5 });
+  await bus.emit("tick", 6);
+  assertEquals(await ticks.next(), { done: false, value: 6 });
+  await ticks.return();
+});
+
+test("EventBus.iterate() with drop-newest keeps the first bufferSize payloads", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick", { bufferSize: 2, overflow: "drop-newest" });
+  for (let i = 1; i <= 5; i++) await bus.emit("tick", i);
+  assertEquals(ticks.buffered, 2);
+  assertEquals(bus.listenerCount("tick"), 1);
+  assertEquals(await ticks.next(), { done: false, value: 1 });
+  assertEquals(await ticks.next(), { done: false, value: 2 });
+  await bus.emit("tick", 6);
+  assertEquals(await ticks.next(), { done: false, value: 6 });
+  await ticks.return();
+});
+
+test("EventBus.iterate() overflows with an error by default: unsubscribed, emptied, one failed read, then done", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick", { bufferSize: 2 });
+  await bus.emit("tick", 1);
+  await bus.emit("tick", 2);
+  assertEquals(bus.listenerCount("tick"), 1);
+  assertEquals(await bus.emit("tick", 3), undefined, "the emit succeeds");
+  assertEquals(bus.listenerCount("tick"), 0);
+  assertEquals(ticks.buffered, 0);
+  await assertRejects(
+    ticks.next(),
+    Error,
+    'Iterator of "tick" overflowed: its buffer of 2 events was full',
+  );
+  assertEquals(await ticks.next(), { done: true, value: undefined });
+  await bus.emit("tick", 4);
+  assertEquals(await ticks.next(), { done: true, value: undefined });
+});
+
+test("EventBus.iterate() unsubscribes at once when the loop breaks or throws, and return() ends pending reads", async () => {
+  const bus = new EventBus<Events>();
+  const { signal, live } = fakeSignal();
+  const ticks = bus.iterate("tick", { signal });
+  assertEquals(live(), 1);
+  for (let i = 1; i <= 3; i++) await bus.emit("tick", i);
+  const seen: number[] = [];
+  for await (const n of ticks) {
+    seen.push(n);
+    if (n === 2) break;
+  }
+  assertEquals(seen, [1, 2]);
+  assertEquals(bus.listenerCount(), 0);
+  assertEquals(live(), 0, "the abort listener is released");
+  assertEquals(ticks.buffered, 0);
+  assertEquals(await ticks.next(), { done: true, value: undefined });
+
+  const failure = new Error("consumer failed");
+  const more = bus.iterate("tick");
+  await bus.emit("tick", 1);
+  let thrown: unknown;
+  try {
+    for await (const _ of more) throw failure;
+  } catch (error) {
+    thrown = error;
+  }
+  assert(thrown === failure, "the loop's own error comes out");
+  assertEquals(bus.listenerCount(), 0);
+
+  const waiting = bus.iterate("tick");
+  const pending = waiting.next();
+  assertEquals(await waiting.return(), { done: true, value: undefined });
+  assertEquals(await pending, { done: true, value: undefined });
+  assertEquals(bus.listenerCount(), 0);
+});
+
+test("EventBus.iterate() with a signal: abort rejects the pending or next read with its reason and unsubscribes", async () => {
+  const bus = new EventBus<Events>();
+  const controller = new AbortController();
+  const reason = new Error("stop");
+  const ticks = bus.iterate("tick", { signal: controller.signal });
+  const pending = ticks.next();
+  controller.abort(reason);
+  await assertRejectsWith(pending, reason);
+  assertEquals(bus.listenerCount(), 0);
+  assertEquals(await ticks.next(), { done: true, value: undefined });
+
+  const later = new AbortController();
+  const buffered = bus.iterate("tick", { signal: later.signal });
+  await bus.emit("tick", 1);
+  await bus.emit("tick", 2);
+  later.abort(reason);
+  assertEquals(buffered.buffered, 0, "abort drops the buffer");
+  await assertRejectsWith(buffered.next(), reason);
+  assertEquals(await buffered.next(), { done: true, value: undefined });
+
+  const early = new Error("already");
+  const never = bus.iterate("tick", { signal: AbortSignal.abort(early) });
+  assertEquals(bus.listenerCount(), 0, "an aborted signal subscribes nothing");
+  await bus.emit("tick", 3);
+  await assertRejectsWith(never.next(), early);
+  assertEquals(await never.next(), { done: true, value: undefined });
+});
+
+test("EventBus.iterate() ends after its buffered payloads when clear() removes it", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick");
+  const idle = bus.iterate("ready");
+  const pending = idle.next();
+  await bus.emit("tick", 1);
+  await bus.emit("tick", 2);
+  bus.clear();
+  assertEquals(bus.listenerCount(), 0);
+  assertEquals(await pending, { done: true, value: undefined });
+  await bus.emit("tick", 3);
+  const seen: number[] = [];
+  for await (const n of ticks) seen.push(n);
+  assertEquals(seen, [1, 2]);
+});
+
+test("EventBus.iterateAll() yields every event as a frozen { name, payload } and overflows like iterate()", async () => {
+  const bus = new EventBus<Events>();
+  const events = bus.iterateAll({ bufferSize: 3 });
+  assertEquals(bus.listenerCount(), 1);
+  const user = { id: 1 };
+  await bus.emit("user.created", user);
+  await bus.emit("ready");
+  await bus.emit("tick", 2);
+  const first = await events.next();
+  assertEquals(first.value, { name: "user.created", payload: user });
+  assert(first.value!.payload === user, "the payload itself");
+  assert(Object.isFrozen(first.value), "the event is frozen");
+  assertEquals((await events.next()).value, {
+    name: "ready",
+    payload: undefined,
+  });
+  assertEquals((await events.next()).value, { name: "tick", payload: 2 });
+  await events.return();
+  assertEquals(bus.listenerCount(), 0);
+
+  const small = bus.iterateAll({ bufferSize: 1 });
+  await bus.emit("tick", 1);
+  await bus.emit("tick", 2);
+  assertEquals(bus.listenerCount(), 0);
+  await assertRejects(
+    small.next(),
+    Error,
+    "Iterator of every event overflowed: its buffer of 1 event was full",
+  );
+});
+
+test("EventBus.iterate() throws for bad arguments and subscribes nothing", () => {
+  const bus = new EventBus<Events>();
+  assertThrows(
+    () => bus.iterate(bad(1)),
+    TypeError,
+    "Cannot iterate: event name must be a string, got number 1",
+  );
+  assertThrows(
+    () => bus.iterate("tick", bad("fast")),
+    TypeError,
+    'Cannot iterate "tick": options must be an object, got string "fast"',
+  );
+  assertThrows(
+    () => bus.iterate("tick", { bufferSize: bad("10") }),
+    TypeError,
+    'Cannot iterate "tick": options.bufferSize must be a number, got string "10"',
+  );
+  for (const size of [0, 1.5, Infinity]) {
+    assertThrows(
+      () => bus.iterate("tick", { bufferSize: size }),
+      RangeError,
+      `Cannot iterate "tick": options.bufferSize must be a positive integer, got ${size}`,
+    );
+  }
+  assertThrows(
+    () => bus.iterate("tick", { overflow: bad("drop") }),
+    TypeError,
+    'Cannot iterate "tick": options.overflow must be "drop-oldest", "drop-newest" or "error", got string "drop"',
+  );
+  assertThrows(
+    () => bus.iterateAll({ signal: bad({}) }),
+    TypeError,
+    "Cannot iterate every event: options.signal must be an AbortSignal, got an object",
+  );
+  assertEquals(bus.listenerCount(), 0);
+});
+
+// emitSerial
+
+test("EventBus.emitSerial() starts each listener only after the previous one settled, the first at once", async () => {
+  const bus = new EventBus<Events>();
+  const gates = [deferred(), deferred()];
+  const log: string[] = [];
+  bus.subscribe("tick", async (n) => {
+    log.push(`a start ${n}`);
+    await gates[0]!.promise;
+    log.push("a end");
+  });
+  bus.subscribe("tick", (n) => {
+    log.push(`b ${n}`);
+    return gates[1]!.promise;
+  });
+  bus.subscribe("tick", (n) => {
+    log.push(`c ${n}`);
+  });
+  const done = bus.emitSerial("tick", 1);
+  assertEquals(log, ["a start 1"]);
+  assertEquals(await settled(done), false);
+  assertEquals(log, ["a start 1"]);
+  gates[0]!.resolve();
+  assertEquals(await settled(done), false);
+  assertEquals(log, ["a start 1", "a end", "b 1"]);
+  gates[1]!.resolve();
+  assertEquals(await settled(done), true);
+  assertEquals(log, ["a start 1", "a end", "b 1", "c 1"]);
+  assertEquals(await done, undefined);
+});
+
+test("EventBus.emitSerial() runs own, pattern and every-event listeners in emit's order", async () => {
+  const bus = new EventBus<Events>();
+  const log: string[] = [];
+  bus.subscribeAll(async (e) => {
+    await turn();
+    log.push(`all ${e.name}`);
+  });
+  bus.subscribePattern("user.*", async (e) => {
+    await turn();
+    log.push(`pattern ${e.name}`);
+  });
+  bus.subscribe("user.created", async (user) => {
+    await turn();
+    log.push(`own ${user.id}`);
+  });
+  await bus.emitSerial("user.created", { id: 1 });
+  assertEquals(log, ["own 1", "pattern user.created", "all user.created"]);
+  assertEquals(await bus.emitSerial("user.deleted", { id: 2 }), undefined);
+  assertEquals(log.slice(3), ["pattern user.deleted", "all user.deleted"]);
+});
+
+test("EventBus.emitSerial() runs every listener when some fail and collects the errors in order", async () => {
+  const bus = new EventBus<Events>();
+  const first = new Error("first, rejects");
+  const second = new TypeError("second, throws");
+  const third = new RangeError("third, every event");
+  const ran: string[] = [];
+  bus.subscribe("tick", async () => {
+    await turn();
+    ran.push("first");
+    throw first;
+  });
+  bus.subscribe("tick", () => {
+    ran.push("second");
+    throw second;
+  });
+  bus.subscribe("tick", () => {
+    ran.push("fine");
+  });
+  bus.subscribeAll(() => {
+    ran.push("all");
+    return Promise.reject(third);
+  });
+  const error = await assertRejects(
+    bus.emitSerial("tick", 1),
+    AggregateError,
+    '3 listeners of "tick" failed',
+  );
+  assertEquals(error.errors, [first, second, third]);
+  assertEquals(ran, ["first", "second", "fine", "all"]);
+
+  const offered: unknown[] = [];
+  const quiet = new EventBus<Events>({
+    onError(e, event) {
+      offered.push([e, event.name, event.payload]);
+    },
+  });
+  quiet.subscribe("tick", () => {
+    throw first;
+  });
+  quiet.subscribe("tick", () => Promise.reject(second));
+  assertEquals(await quiet.emitSerial("tick", 5), undefined);
+  assertEquals(offered, [[first, "tick", 5], [second, "tick", 5]]);
+  await assertRejects(
+    bus.emitSerial(bad(7), bad(undefined)),
+    TypeError,
+    "Cannot emit: event name must be a string, got number 7",
+  );
+});
+
+// subscribePattern
+
+test("EventBus.subscribePattern() matches one or more segments after the prefix, never the prefix itself", async () => {
+  const bus = new EventBus<Deep>();
+  const wide: unknown[] = [];
+  const deep: string[] = [];
+  bus.subscribePattern("user.*", (event) => {
+    wide.push(event);
+  });
+  bus.subscribePattern("user.profile.*", (event) => {
+    deep.push(event.name);
+  });
+  const payload = { id: 1 };
+  await bus.emit("user.created", payload);
+  await bus.emit("user.profile.updated", { id: 2 });
+  await bus.emit("user.profile", { id: 3 });
+  await bus.emit("user", { id: 4 });
+  await bus.emit("users.created", { id: 5 });
+  await bus.emit("order.paid", { id: 6 });
+  assertEquals(wide, [
+    { name: "user.created", payload: { id: 1 } },
+    { name: "user.profile.updated", payload: { id: 2 } },
+    { name: "user.profile", payload: { id: 3 } },
+  ]);
+  assert(
+    (wide[0] as { payload: unknown }).payload === payload,
+    "the payload itself",
+  );
+  assert(wide.every((e) => Object.isFrozen(e)), "events are frozen");
+  assertEquals(deep, ["user.profile.updated"]);
+  const loose = new EventBus();
+  const names: string[] = [];
+  loose.subscribePattern("a.b.*", (event) => {
+    names.push(event.name);
+  });
+  for (const name of ["a.b", "a.b.", "a.b.c", "a.b.c.d", "a.bc", "a.b..x"]) {
+    await loose.emit(name);
+  }
+  assertEquals(names, ["a.b.c", "a.b.c.d", "a.b..x"]);
+});
+
+test("EventBus.emit() calls own listeners, then pattern listeners in subscription order, then every-event ones, and reports errors so", async () => {
+  const bus = new EventBus<Deep>();
+  const log: string[] = [];
+  const fail = (label: string) => {
+    log.push(label);
+    throw new Error(label);
+  };
+  bus.subscribeAll(() => fail("all"));
+  bus.subscribePattern("user.profile.*", () => fail("user.profile.* #1"));
+  bus.subscribePattern("user.*", () => fail("user.* #1"));
+  bus.subscribe("user.profile.updated", () => fail("own"));
+  bus.subscribePattern("user.profile.*", () => fail("user.profile.* #2"));
+  bus.subscribePattern("user.*", () => fail("user.* #2"));
+  const expected = [
+    "own",
+    "user.profile.* #1",
+    "user.* #1",
+    "user.profile.* #2",
+    "user.* #2",
+    "all",
+  ];
+  const error = await assertRejects(
+    bus.emit("user.profile.updated", { id: 1 }),
+    AggregateError,
+    '6 listeners of "user.profile.updated" failed',
+  );
+  assertEquals(log, expected);
+  assertEquals(error.errors.map((e: Error) => e.message), expected);
+});
+
+test("EventBus.subscribePattern() follows once, signal, unsubscribe, snapshots, listenerCount and clear", async () => {
+  const bus = new EventBus<Deep>();
+  const controller = new AbortController();
+  const log: string[] = [];
+  bus.subscribePattern("user.*", (e) => {
+    log.push(`once ${e.name}`);
+  }, { once: true });
+  bus.subscribePattern("user.*", (e) => {
+    log.push(`signal ${e.name}`);
+  }, { signal: controller.signal });
+  const off = bus.subscribePattern("user.*", {
+    onEvent(e) {
+      log.push(`object ${e.name}`);
+    },
+  });
+  assertEquals(bus.listenerCount(), 3);
+  assertEquals(bus.listenerCount("user.created"), 0);
+  await bus.emit("user.created", { id: 1 });
+  controller.abort();
+  off();
+  off[Symbol.dispose]();
+  assertEquals(bus.listenerCount(), 0);
+  await bus.emit("user.created", { id: 2 });
+  assertEquals(log, [
+    "once user.created",
+    "signal user.created",
+    "object user.created",
+  ]);
+
+  log.length = 0;
+  bus.subscribePattern("user.*", (e) => {
+    log.push(`kept ${e.name}`);
+    if (e.payload.id === 1) {
+      bus.subscribePattern("user.*", (late) => {
+        log.push(`late ${late.name}`);
+      });
+    }
+  });
+  bus.clear("user.created");
+  assertEquals(bus.listenerCount(), 1, "clear(name) leaves patterns");
+  await bus.emit("user.created", { id: 1 });
+  await bus.emit("user.created", { id: 2 });
+  assertEquals(log, [
+    "kept user.created",
+    "kept user.created",
+    "late user.created",
+  ]);
+  bus.clear();
+  assertEquals(bus.listenerCount(), 0);
+  await bus.emit("user.created", { id: 3 });
+  assertEquals(log.length, 3);
+});
+
+test("EventBus.subscribePattern() throws TypeError for bad patterns, listeners and options and registers nothing", () => {
+  const bus = new EventBus();
+  assertThrows(
+    () => bus.subscribePattern(bad(42), () => {}),
+    TypeError,
+    "Cannot subscribe to pattern: pattern must be a string, got number 42",
+  );
+  for (const pattern of ["user", "user.", ".*", "*", "user*", "a.*.b.*"]) {
+    assertThrows(
+      () => bus.subscribePattern(bad(pattern), () => {}),
+      TypeError,
+      `Cannot subscribe to pattern ${
+        JSON.stringify(pattern)
+      }: a pattern is an event name prefix followed by ".*", like "user.*", with no other "*"`,
+    );
+  }
+  assertThrows(
+    () => bus.subscribePattern("user.*", bad(42)),
+    TypeError,
+    'Cannot subscribe to pattern "user.*": listener must be a function or an object with an onEvent method, got number 42',
+  );
+  assertThrows(
+    () => bus.subscribePattern("user.*", () => {}, { once: bad("yes") }),
+    TypeError,
+    'Cannot subscribe to pattern "user.*": options.once must be a boolean, got string "yes"',
+  );
+  assertEquals(bus.listenerCount(), 0);
+});
+
+// onEmit
+
+test("EventBus onEmit gets a frozen info with every field after the listeners settled, before the emit does", async () => {
+  const infos: EmitInfo<Events>[] = [];
+  const log: string[] = [];
+  const bus = new EventBus<Events>({
+    onEmit(info) {
+      log.push(`trace ${info.name}`);
+      infos.push(info);
+    },
+  });
+  const gate = deferred();
+  const payload = { id: 1 };
+  bus.subscribe("user.created", () => gate.promise);
+  bus.subscribe("user.created", () => {});
+  bus.subscribePattern("user.*", () => {});
+  bus.subscribeAll(() => {});
+  const before = performance.now();
+  const done = bus.emit("user.created", payload);
+  void done.then(() => log.push("settled"));
+  assertEquals(await settled(done), false);
+  assertEquals(log, [], "onEmit waits for every listener");
+  gate.resolve();
+  await done;
+  await turn();
+  assertEquals(log, ["trace user.created", "settled"]);
+  const info = infos[0]!;
+  assert(Object.isFrozen(info), "info is frozen");
+  assertEquals(info.name, "user.created");
+  assert(info.payload === payload, "the payload itself");
+  assertEquals(info.listeners, 4);
+  assertEquals(info.errors, []);
+  assertEquals(info.serial, false);
+  assert(
+    typeof info.start === "number" && info.start >= before,
+    "start is performance.now() at the emit",
+  );
+  assert(
+    typeof info.duration === "number" && info.duration >= 0,
+    "duration is a non-negative number",
+  );
+  await bus.emit("ready");
+  await bus.emitSerial("tick", 3);
+  assertEquals(
+    infos.slice(1).map((i) => [i.name, i.payload, i.listeners, i.serial]),
+    [["ready", undefined, 1, false], ["tick", 3, 1, true]],
+  );
+});
+
+test("EventBus onEmit reports listener errors, also those onError took, and a throwing onEmit rejects the emit", async () => {
+  const infos: EmitInfo<Events>[] = [];
+  const bus = new EventBus<Events>({ onEmit: (info) => infos.push(info) });
+  const a = new Error("a");
+  const b = new Error("b");
+  bus.subscribe("tick", () => Promise.reject(a));
+  bus.subscribe("tick", () => {
+    throw b;
+  });
+  const error = await assertRejects(bus.emit("tick", 1), AggregateError);
+  assertEquals(error.errors, [a, b]);
+  assertEquals(infos[0]!.errors, [a, b]);
+  assert(Object.isFrozen(infos[0]!.errors), "errors are frozen");
+
+  const took: unknown[] = [];
+  const handled = new EventBus<Events>({
+    onEmit: (info) => infos.push(info),
+    onError: (e) => took.push(e),
+  });
+  handled.subscribe("tick", () => {
+    throw a;
+  });
+  assertEquals(await handled.emit("tick", 2), undefined);
+  assertEquals(took, [a]);
+  assertEquals(infos[1]!.errors, [a]);
+
+  const thrown = new Error("tracer down");
+  const broken = new EventBus<Events>({
+    onEmit() {
+      throw thrown;
+    },
+  });
+  await assertRejectsWith(broken.emit("ready"), thrown);
+  broken.subscribe("tick", () => {
+    throw b;
+  });
+  const joined = await assertRejects(
+    broken.emit("tick", 3),
+    AggregateError,
+    'onEmit threw while tracing a failed emit of "tick"',
+  );
+  assertEquals(joined.errors.length, 2);
+  assert(joined.errors[0] instanceof AggregateError, "the emit's failure");
+  assertEquals(joined.errors[0].errors, [b]);
+  assert(joined.errors[1] === thrown, "then what onEmit threw");
+});
+
+// maxListeners and onWarning
+
+test("EventBus maxListeners warns once per event, every-event set and pattern, and again only once emptied", async () => {
+  const warnings: Error[] = [];
+  const bus = new EventBus<Events>({
+    maxListeners: 2,
+    onWarning: (warning) => warnings.push(warning),
+  });
+  const offs: Unsubscribe[] = [];
+  for (let i = 0; i < 4; i++) offs.push(bus.subscribe("tick", () => {}));
+  const messages = () => warnings.map((w) => w.message);
+  assertEquals(messages(), [
+    'Possible listener leak: 3 listeners of "tick", more than maxListeners (2)',
+  ]);
+  assert(warnings[0] instanceof Error, "an Error");
+  assertEquals(warnings[0]!.name, "MaxListenersExceededWarning");
+  assertEquals(bus.listenerCount("tick"), 4, "nothing refused");
+
+  bus.subscribe("ready", () => {});
+  const wait = bus.waitFor("ready");
+  const ready = bus.iterate("ready");
+  for (let i = 0; i < 3; i++) bus.subscribeAll(() => {});
+  for (let i = 0; i < 3; i++) bus.subscribePattern("user.*", () => {});
+  assertEquals(messages().slice(1), [
+    'Possible listener leak: 3 listeners of "ready", more than maxListeners (2)',
+    "Possible listener leak: 3 listeners of every event, more than maxListeners (2)",
+    'Possible listener leak: 3 listeners of pattern "user.*", more than maxListeners (2)',
+  ]);
+
+  offs.pop()!();
+  bus.subscribe("tick", () => {});
+  assertEquals(warnings.length, 4, "still warned while not emptied");
+  for (const off of offs) off();
+  bus.clear("tick");
+  for (let i = 0; i < 3; i++) bus.subscribe("tick", () => {});
+  assertEquals(warnings.length, 5);
+  assertEquals(
+    warnings[4]!.message,
+    'Possible listener leak: 3 listeners of "tick", more than maxListeners (2)',
+  );
+  bus.clear();
+  await assertRejects(wait, Error);
+  assertEquals(await ready.next(), { done: true, value: undefined });
+});
+
+test("EventBus maxListeners never throws when onWarning does, and bad options throw at construction", async () => {
+  let calls = 0;
+  const bus = new EventBus<Events>({
+    maxListeners: 1,
+    onWarning() {
+      calls++;
+      throw new Error("warning sink down");
+    },
+  });
+  let ran = 0;
+  bus.subscribe("tick", () => {
+    ran++;
+  });
+  bus.subscribe("tick", () => {
+    ran++;
+  });
+  assertEquals(calls, 1);
+  assertEquals(bus.listenerCount("tick"), 2);
+  await bus.emit("tick", 1);
+  assertEquals(ran, 2);
+  const quiet = new EventBus<Events>({
+    maxListeners: Infinity,
+    onWarning: () => calls++,
+  });
+  for (let i = 0; i < 100; i++) quiet.subscribe("tick", () => {});
+  assertEquals(calls, 1);
+  for (const max of [0, -1, 1.5, NaN]) {
+    assertThrows(
+      () => new EventBus({ maxListeners: max }),
+      RangeError,
+      `Cannot create EventBus: options.maxListeners must be a positive integer or Infinity, got ${max}`,
+    );
+  }
+  assertThrows(
+    () => new EventBus({ maxListeners: bad("10") }),
+    TypeError,
+    'Cannot create EventBus: options.maxListeners must be a number, got string "10"',
+  );
+  assertThrows(
+    () => new EventBus({ onEmit: bad("log") }),
+    TypeError,
+    'Cannot create EventBus: options.onEmit must be a function, got string "log"',
+  );
+  assertThrows(
+    () => new EventBus({ onWarning: bad(1) }),
+    TypeError,
+    "Cannot create EventBus: options.onWarning must be a function, got number 1",
+  );
+});
+
+// bridge
+
+/**
+ * An in-memory transport hub: `send` hands every listening endpoint, its
+ * sender included (as Redis does), a structured clone of the message,
+ * synchronously.
+ */
+class Hub {
+  readonly sent: BridgeMessage[] = [];
+  readonly endpoints: Set<(message: unknown) => void> = new Set();
+  listens = 0;
+  closes = 0;
+
+  transport(): BridgeTransport {
+    let receive: ((message: unknown) => void) | undefined;
+    return {
+      send: (message) => {
+        // A broken echo rule would ping-pong forever: fail fast instead.
+        if (this.sent.length === 100) throw new Error("Hub: message storm");
+        this.sent.push(message);
+        for (const endpoint of [...this.endpoints]) {
+          endpoint(structuredClone(message));
+        }
+      },
+      listen: (onMessage) => {
+        this.listens++;
+        receive = onMessage;
+        this.endpoints.add(onMessage);
+      },
+      close: () => {
+        this.closes++;
+        if (receive !== undefined) this.endpoints.delete(receive);
+      },
+    };
+  }
+
+  /** Delivers a message to every endpoint, as if a peer had sent it. */
+  inject(message: unknown): void {
+    for (const endpoint of [...this.endpoints]) endpoint(message);
+  }
+}
+
+/** Records every event a bus emits, as "name payload-as-JSON". */
+function record(bus: EventBus<Events>): string[] {
+  const seen: string[] = [];
+  bus.subscribeAll((event) => {
+    seen.push(`${event.name} ${JSON.stringify(event.payload)}`);
+  });
+  return seen;
+}
+
+test("bridge() carries emits both ways with its origin and sequence numbers, without echo", async () => {
+  const hub = new Hub();
+  const errors: unknown[] = [];
+  const a = new EventBus<Events>();
+  const b = new EventBus<Events>();
+  const ab = bridge(a, hub.transport(), { onError: (e) => errors.push(e) });
+  const bb = bridge(b, hub.transport(), { onError: (e) => errors.push(e) });
+  await ab.ready;
+  await bb.ready;
+  assertEquals(ab.closed, false);
+  assert(
+    typeof ab.origin === "string" && ab.origin !== bb.origin,
+    "distinct origins",
+  );
+  assertEquals(a.listenerCount(), 1, "one bridge listener");
+  const seenA = record(a);
+  const seenB = record(b);
+  await a.emit("tick", 1);
+  await a.emit("user.created", { id: 2 });
+  await b.emit("tick", 3);
+  const all = ["tick 1", 'user.created {"id":2}', "tick 3"];
+  assertEquals(seenA, all);
+  assertEquals(seenB, all);
+  assertEquals(hub.sent, [
+    { origin: ab.origin, seq: 1, event: "tick", payload: 1 },
+    { origin: ab.origin, seq: 2, event: "user.created", payload: { id: 2 } },
+    { origin: bb.origin, seq: 1, event: "tick", payload: 3 },
+  ]);
+  assertEquals(errors, []);
+  await ab.close();
+  await bb.close();
+});
+
+test("bridge() publishes what listeners emit while handling a received event, and never forwards it through another bridge", async () => {
+  const hub = new Hub();
+  const a = new EventBus<Events>();
+  const b = new EventBus<Events>();
+  const ab = bridge(a, hub.transport());
+  const bb = bridge(b, hub.transport());
+  const seenA = record(a);
+  b.subscribe("tick", async () => {
+    await Promise.resolve();
+    await b.emit("ready");
+  });
+  await a.emit("tick", 1);
+  await turn();
+  assertEquals(seenA, ["tick 1", "ready undefined"]);
+  assertEquals(hub.sent.map((m) => m.event), ["tick", "ready"]);
+  await ab.close();
+  await bb.close();
+
+  // Two buses joined twice: what one bridge of a bus received, its other
+  // bridge does not publish again.
+  const one = new Hub();
+  const two = new Hub();
+  const c = new EventBus<Events>();
+  const d = new EventBus<Events>();
+  const bridges = [
+    bridge(c, one.transport()),
+    bridge(d, one.transport()),
+    bridge(c, two.transport()),
+    bridge(d, two.transport()),
+  ];
+  const seenD = record(d);
+  await c.emit("tick", 2);
+  assertEquals(seenD, ["tick 2", "tick 2"], "once per transport");
+  assertEquals(one.sent.length, 1);
+  assertEquals(two.sent.length, 1);
+  for (const link of bridges) await link.close();
+});
+
+test("bridge() with options.events publishes and receives only those events", async () => {
+  const hub = new Hub();
+  const a = new EventBus<Events>();
+  const b = new EventBus<Events>();
+  const ab = bridge(a, hub.transport(), { events: ["tick"] });
+  const bb = bridge(b, hub.transport());
+  assertEquals(a.listenerCount(), 1);
+  assertEquals(a.listenerCount("tick"), 1);
+  const seenA = record(a);
+  const seenB = record(b);
+  await a.emit("ready");
+  await a.emit("tick", 1);
+  await b.emit("user.created", { id: 2 });
+  await b.emit("tick", 3);
+  assertEquals(hub.sent.map((m) => m.event), ["tick", "user.created", "tick"]);
+  assertEquals(seenA, ["ready undefined", "tick 1", "tick 3"]);
+  assertEquals(seenB, ["tick 1", 'user.created {"id":2}', "tick 3"]);
+  await ab.close();
+  await bb.close();
+});
+
+test("bridge() drops repeated sequence numbers, reports gaps and unreadable messages to onError", async () => {
+  const hub = new Hub();
+  const errors: unknown[] = [];
+  const bus = new EventBus<Events>();
+  const link = bridge(bus, hub.transport(), {
+    onError: (e) => errors.push(e),
+  });
+  const seen = record(bus);
+  const message = (seq: number) => ({
+    origin: "peer",
+    seq,
+    event: "tick",
+    payload: seq,
+  });
+  hub.inject(message(1));
+  hub.inject(message(1));
+  hub.inject(message(4));
+  hub.inject(message(3));
+  hub.inject(message(5));
+  hub.inject({ origin: "peer", event: "tick" });
+  hub.inject("garbage");
+  await turn();
+  assertEquals(seen, ["tick 1", "tick 4", "tick 5"]);
+  assertEquals(errors.length, 3);
+  assert(errors[0] instanceof Error, "a gap is an Error");
+  assertEquals(
+    (errors[0] as Error).message,
+    "Missed 2 events from bridge peer (messages 2 to 3): the transport lost them",
+  );
+  assert(errors[1] instanceof TypeError, "a bad message is a TypeError");
+  assertEquals(
+    (errors[2] as Error).message,
+    'Cannot receive a bridged event: expected an object with string origin, string event and positive integer seq, got string "garbage"',
+  );
+  await link.close();
+});
+
+test("bridge() rejects the emit of a payload the transport refuses, sends other failures to onError", async () => {
+  const errors: unknown[] = [];
+  const refused = new TypeError("cannot carry a function");
+  const down = new Error("connection lost");
+  const sent: unknown[] = [];
+  const transport: BridgeTransport = {
+    send(message) {
+      if (typeof message.payload === "function") throw refused;
+      if (message.payload === "offline") throw down;
+      if (message.payload === "later") return Promise.reject(down);
+      sent.push(message.payload);
+      return undefined;
+    },
+    listen() {},
+    close() {},
+  };
+  const bus = new EventBus<Record<string, unknown>>();
+  const link = bridge(bus, transport, { onError: (e) => errors.push(e) });
+  const local: unknown[] = [];
+  bus.subscribe("job", (payload) => {
+    local.push(payload);
+  });
+  const fn = () => {};
+  const error = await assertRejects(
+    bus.emit("job", fn),
+    AggregateError,
+    '1 listener of "job" failed',
+  );
+  assertEquals(error.errors, [refused]);
+  assertEquals(local, [fn], "local listeners ran");
+  assertEquals(await bus.emit("job", "offline"), undefined);
+  assertEquals(await bus.emit("job", "later"), undefined);
+  await turn();
+  assertEquals(errors, [down, down]);
+  await bus.emit("job", "fine");
+  assertEquals(sent, ["fine"]);
+  await link.close();
+});
+
+test("bridge() stops at once on close(), by signal or from the start, and closes the transport once", async () => {
+  const hub = new Hub();
+  const a = new EventBus<Events>();
+  const b = new EventBus<Events>();
+  const ab = bridge(a, hub.transport());
+  const controller = new AbortController();
+  const bb = bridge(b, hub.transport(), { signal: controller.signal });
+  const seenA = record(a);
+  const seenB = record(b);
+  const closing = ab.close();
+  assertEquals(ab.closed, true);
+  assert(ab.close() === closing, "close() twice returns the same promise");
+  assertEquals(await closing, undefined);
+  assertEquals(hub.closes, 1);
+  assertEquals(a.listenerCount(), 1, "only the recorder is left");
+  await a.emit("tick", 1);
+  await b.emit("tick", 2);
+  assertEquals(hub.sent.map((m) => m.payload), [2]);
+  assertEquals(seenA, ["tick 1"]);
+  assertEquals(seenB, ["tick 2"]);
+
+  controller.abort();
+  assertEquals(bb.closed, true);
+  await bb.close();
+  assertEquals(hub.closes, 2);
+  assertEquals(b.listenerCount(), 1);
+
+  const listens = hub.listens;
+  const dead = bridge(b, hub.transport(), { signal: AbortSignal.abort() });
+  assertEquals(dead.closed, true);
+  await dead.ready;
+  await dead.close();
+  assertEquals(hub.listens, listens, "the transport was never used");
+  assertEquals(hub.closes, 2);
+  assertEquals(b.listenerCount(), 1);
 });
 
 /** Every case, in a fixed order; hosts run them all and nothing else. */
