@@ -181,3 +181,19 @@ export function heapAfterGc(): number {
   collect();
   return Deno.memoryUsage().heapUsed;
 }
+
+/** Rejects when `promise` has not settled within `ms`, so no test hangs. */
+export function within<T>(
+  promise: Promise<T>,
+  what: string,
+  ms = 5000,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Timed out waiting for ${what}`)),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -8,6 +8,7 @@ import {
   type BridgeTransport,
   EventBus,
 } from "./mod.ts";
+import { within } from "./_test_util.ts";
 
 type Events = { ping: number; pong: number; other: string; none: undefined };
 
@@ -46,18 +47,6 @@ class Hub {
   inject(message: unknown): void {
     for (const endpoint of [...this.endpoints]) endpoint(message);
   }
-}
-
-/** Rejects when `promise` has not settled within `ms`, so no test hangs. */
-function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Timed out waiting for ${what}`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Lets every pending microtask run: a macrotask comes after all of them. */

@@ -2,21 +2,10 @@
 
 import assert from "node:assert/strict";
 import { bridgeBroadcastChannel, EventBus } from "./mod.ts";
+import { within } from "./_test_util.ts";
 
 type Events = Record<string, { from: string; n: number }>;
 type Reply = Record<string, unknown> & { type: string };
-
-/** Rejects when `promise` has not settled within `ms`, so no test hangs. */
-function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Timed out waiting for ${what}`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Resolves `until` calls as the condition they wait for comes true. */
 class Waiters {

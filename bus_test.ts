@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { EventBus, type ListenerObject, type Unsubscribe } from "./mod.ts";
+import { countingSignal, deferred } from "./_test_util.ts";
 
 type Events = {
   "user.created": { id: number };
@@ -11,16 +12,6 @@ type Events = {
 
 interface InterfaceEvents {
   "job.done": { name: string };
-}
-
-/** A promise with its resolve function, to order async steps without sleeping. */
-function deferred<T = void>(): {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-} {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => resolve = r);
-  return { promise, resolve };
 }
 
 // Rule 1: delivery
@@ -425,39 +416,9 @@ Deno.test("EventBus.subscribe() with an already aborted signal adds nothing and 
   assert.equal(bus.listenerCount(), 0);
 });
 
-/** An AbortSignal that counts its live abort listeners. */
-function countingSignal(): { signal: AbortSignal; live: () => number } {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  let live = 0;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  const seen = new Set<unknown>();
-  signal.addEventListener = ((
-    type: string,
-    listener: EventListenerOrEventListenerObject,
-    options?: AddEventListenerOptions | boolean,
-  ) => {
-    if (type === "abort" && !seen.has(listener)) {
-      seen.add(listener);
-      live++;
-    }
-    add(type, listener, options);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((
-    type: string,
-    listener: EventListenerOrEventListenerObject,
-    options?: EventListenerOptions | boolean,
-  ) => {
-    if (type === "abort" && seen.delete(listener)) live--;
-    remove(type, listener, options);
-  }) as typeof signal.removeEventListener;
-  return { signal, live: () => live };
-}
-
 Deno.test("EventBus.subscribe() releases its abort listener when unsubscribed, fired once or cleared", async () => {
   const bus = new EventBus<Events>();
-  const { signal, live } = countingSignal();
+  const { signal, listeners: live } = countingSignal();
   const off = bus.subscribe("user.created", () => {}, { signal });
   bus.subscribe("user.created", () => {}, { signal, once: true });
   bus.subscribe("user.deleted", () => {}, { signal });
@@ -532,7 +493,7 @@ Deno.test("EventBus.subscribe() throws TypeError for a listener that is neither 
 
 Deno.test("EventBus.subscribe() throws TypeError for bad options and adds no abort listener", () => {
   const bus = new EventBus<Events>();
-  const { signal, live } = countingSignal();
+  const { signal, listeners: live } = countingSignal();
   assert.throws(
     () =>
       bus.subscribe("user.created", () => {}, {
@@ -681,7 +642,7 @@ Deno.test("EventBus.waitFor() rejects with the filter's error and with signal.re
 
 Deno.test("EventBus.waitFor() releases its abort listener once settled", async () => {
   const bus = new EventBus<Events>();
-  const { signal, live } = countingSignal();
+  const { signal, listeners: live } = countingSignal();
   const waiting = bus.waitFor("user.created", { signal });
   assert.equal(live(), 1);
   await bus.emit("user.created", { id: 1 });

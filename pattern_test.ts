@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { EventBus } from "./mod.ts";
 import { CACHE_LIMIT, Patterns } from "./_pattern.ts";
 import type { Topic } from "./_topic.ts";
+import { deferred } from "./_test_util.ts";
 
 type Events = {
   user: { id: number };
@@ -14,16 +15,6 @@ type Events = {
   "users.created": { id: number };
   "job.done": string;
 };
-
-/** A promise with its resolve function, to order async steps without sleeping. */
-function deferred<T = void>(): {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-} {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => resolve = r);
-  return { promise, resolve };
-}
 
 /** Counts the `Map.prototype.get` calls made while `fn` runs synchronously. */
 function countMapGets(fn: () => unknown): number {

@@ -11,6 +11,7 @@ import { EventBus } from "./mod.ts";
 import { bridgeRedis, type RedisClient } from "./redis.ts";
 import { PeerProcess } from "./testdata/peer_process.ts";
 import { RedisServer, redisTestsEnabled } from "./testdata/redis_server.ts";
+import { deferred, within } from "./_test_util.ts";
 
 const EVENTS = 10_000;
 const ignore = !(await redisTestsEnabled());
@@ -35,24 +36,6 @@ function ioredisPair(server: RedisServer) {
       await Promise.all([publisher.quit(), subscriber.quit()]);
     },
   };
-}
-
-/** Rejects when `promise` has not settled within `ms`, so no test hangs. */
-function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Timed out waiting for ${what}`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => resolve = r);
-  return { promise, resolve };
 }
 
 async function subscribers(server: RedisServer, channel: string) {

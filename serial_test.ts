@@ -2,26 +2,12 @@
 
 import assert from "node:assert/strict";
 import { EventBus } from "./mod.ts";
+import { deferred } from "./_test_util.ts";
 
 type Events = {
   "user.created": { id: number };
   ready: undefined;
 };
-
-/** A promise with its resolve and reject functions, to order async steps without sleeping. */
-function deferred<T = void>(): {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-} {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 /** Lets every pending promise job run. */
 async function flush(): Promise<void> {

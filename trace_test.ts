@@ -2,22 +2,13 @@
 
 import assert from "node:assert/strict";
 import { type EmitInfo, EventBus } from "./mod.ts";
+import { deferred } from "./_test_util.ts";
 
 type Events = {
   "user.created": { id: number };
   "user.deleted": { id: number };
   ready: undefined;
 };
-
-/** A promise with its resolve function, to order async steps without sleeping. */
-function deferred<T = void>(): {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-} {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => resolve = r);
-  return { promise, resolve };
-}
 
 /** Replaces `performance.now` with a clock the test moves, while `fn` runs. */
 async function withClock(

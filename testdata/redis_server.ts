@@ -48,19 +48,10 @@ export class RedisServer {
 
   /** Starts a server on a free port and waits until it accepts connections. */
   static async start(): Promise<RedisServer> {
-    try {
-      await new Deno.Command("redis-server", {
-        args: ["--version"],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new Error(
-          `redis-server is not installed, and the Redis bridge tests need it: ${INSTALL}`,
-        );
-      }
-      throw error;
+    if (!await haveRedisServer()) {
+      throw new Error(
+        `redis-server is not installed, and the Redis bridge tests need it: ${INSTALL}`,
+      );
     }
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = listener.addr.port;
