@@ -2,6 +2,7 @@
 // This module is browser compatible.
 
 import type { Call } from "./_topic.ts";
+import type { Delivery } from "./types.ts";
 
 /**
  * What one emit is still waiting for and the errors it collected, each with
@@ -74,6 +75,7 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 export function fanOut(
   calls: readonly Call[],
   arg: unknown,
+  delivery: Delivery,
   offset: number,
   join: Join | undefined,
 ): Join | undefined {
@@ -81,7 +83,7 @@ export function fanOut(
     // Called through a local so `this` is undefined, not the internal array.
     const call = calls[i]!;
     try {
-      const result = call(arg);
+      const result = call(arg, delivery);
       if (isThenable(result)) (join ??= new Join()).track(offset + i, result);
     } catch (error) {
       (join ??= new Join()).fail(offset + i, error);

@@ -3,6 +3,7 @@
 
 import { isThenable } from "./_fan_out.ts";
 import type { Call } from "./_topic.ts";
+import type { Delivery } from "./types.ts";
 
 /**
  * Calls each group's calls in order with that group's argument, one at a
@@ -14,6 +15,7 @@ import type { Call } from "./_topic.ts";
  */
 export async function runSerial(
   groups: readonly (readonly [readonly Call[] | undefined, unknown])[],
+  delivery: Delivery,
 ): Promise<unknown[]> {
   const errors: unknown[] = [];
   for (const [calls, arg] of groups) {
@@ -22,7 +24,7 @@ export async function runSerial(
       // Called through a local so `this` is undefined, not the internal array.
       const call = calls[i]!;
       try {
-        const result = call(arg);
+        const result = call(arg, delivery);
         // Promise.resolve adopts foreign thenables safely.
         if (isThenable(result)) await Promise.resolve(result);
       } catch (error) {

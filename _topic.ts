@@ -1,8 +1,10 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
+import type { Delivery } from "./types.ts";
+
 /** What an emit calls for one subscription. */
-export type Call = (arg: unknown) => unknown;
+export type Call = (arg: unknown, delivery: Delivery) => unknown;
 
 // Snapshots are plain arrays, never frozen: V8 reads the elements of a frozen
 // array on a slower path, which made each listener call of an emit 3-4x

@@ -4,6 +4,7 @@
 import { fanOut, type Join } from "./_fan_out.ts";
 import { BufferedIterator, readIterateOptions } from "./_iterator.ts";
 import { patternPrefix, Patterns, PatternTopic } from "./_pattern.ts";
+import { RECEIVE } from "./_receive.ts";
 import { runSerial } from "./_serial.ts";
 import { type Call, Subscription, Topic } from "./_topic.ts";
 import { trace } from "./_trace.ts";
@@ -17,6 +18,7 @@ import {
 } from "./_validate.ts";
 import type {
   AnyEvent,
+  Delivery,
   EmitArgs,
   EmitInfo,
   EventBusOptions,
@@ -36,6 +38,9 @@ type OnEmit<Events> = NonNullable<EventBusOptions<Events>["onEmit"]>;
 type OnWarning = NonNullable<EventBusOptions<unknown>["onWarning"]>;
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/** The delivery of every plain emit. */
+const LOCAL: Delivery = Object.freeze({ local: true });
 
 // Symbol.dispose is missing on a few older runtimes; the handle still works
 // as a function there.
@@ -68,7 +73,8 @@ function toCall(listener: unknown): Call | undefined {
   ) {
     // Looked up on every call, so `this` is the object and a replaced
     // method is honoured.
-    return (payload) => (listener as { onEvent: Call }).onEvent(payload);
+    return (payload, delivery) =>
+      (listener as { onEvent: Call }).onEvent(payload, delivery);
   }
   return undefined;
 }
@@ -116,11 +122,15 @@ function readMaxListeners(
   return max;
 }
 
-function readOnce(options: Record<string, unknown>, action: Action): boolean {
-  const once = options.once;
-  if (once === undefined || typeof once === "boolean") return once === true;
+function readFlag(
+  options: Record<string, unknown>,
+  key: "once" | "local",
+  action: Action,
+): boolean {
+  const value = options[key];
+  if (value === undefined || typeof value === "boolean") return value === true;
   throw new TypeError(
-    `${say(action)}: options.once must be a boolean, got ${describe(once)}`,
+    `${say(action)}: options.${key} must be a boolean, got ${describe(value)}`,
   );
 }
 
@@ -475,7 +485,9 @@ export class EventBus<
   emit(name: string, payload?: unknown): Promise<void> {
     // Kept short: emit must stay small enough for V8 to inline it.
     if (typeof name !== "string") return rejectName(name);
-    if (this.#onEmit !== undefined) return this.#dispatch(name, payload, false);
+    if (this.#onEmit !== undefined) {
+      return this.#dispatch(name, payload, false, LOCAL);
+    }
     const topic = this.#topics.get(name);
     const every = this.#every;
     const patterns = this.#patterns;
@@ -489,16 +501,16 @@ export class EventBus<
     const matched = patterns?.match(name, topic, this.#topics);
     const everyCalls = every?.snapshot();
     let join: Join | undefined;
-    if (calls !== undefined) join = fanOut(calls, payload, 0, join);
+    if (calls !== undefined) join = fanOut(calls, payload, LOCAL, 0, join);
     if (matched !== undefined || everyCalls !== undefined) {
       const event = Object.freeze({ name, payload });
       let offset = calls?.length ?? 0;
       if (matched !== undefined) {
-        join = fanOut(matched, event, offset, join);
+        join = fanOut(matched, event, LOCAL, offset, join);
         offset += matched.length;
       }
       if (everyCalls !== undefined) {
-        join = fanOut(everyCalls, event, offset, join);
+        join = fanOut(everyCalls, event, LOCAL, offset, join);
       }
     }
     if (join === undefined) return RESOLVED;
@@ -556,7 +568,7 @@ export class EventBus<
   ): Promise<void>;
   emitSerial(name: string, payload?: unknown): Promise<void> {
     if (typeof name !== "string") return rejectName(name);
-    return this.#dispatch(name, payload, true);
+    return this.#dispatch(name, payload, true, LOCAL);
   }
 
   /**
@@ -818,11 +830,32 @@ export class EventBus<
     }
   }
 
+  static {
+    // Bridges emit what they receive through this method, so listeners see
+    // `delivery.local === false`. It is defined here, not as a class member,
+    // to stay out of the public type while reaching the private dispatch.
+    Object.defineProperty(EventBus.prototype, RECEIVE, {
+      value(
+        this: EventBus,
+        name: string,
+        payload: unknown,
+        delivery: Delivery,
+      ): Promise<void> {
+        return this.#dispatch(name, payload, false, delivery);
+      },
+    });
+  }
+
   /**
    * The emit of `emitSerial` and of a bus with `onEmit`: the same snapshots
    * and errors as `emit`, run serially or not, measured when traced.
    */
-  #dispatch(name: string, payload: unknown, serial: boolean): Promise<void> {
+  #dispatch(
+    name: string,
+    payload: unknown,
+    serial: boolean,
+    delivery: Delivery,
+  ): Promise<void> {
     const onEmit = this.#onEmit;
     const start = onEmit === undefined ? 0 : performance.now();
     const topic = this.#topics.get(name);
@@ -853,16 +886,19 @@ export class EventBus<
       return runSerial([[calls, payload], [matched, event], [
         everyCalls,
         event,
-      ]]).then((errors) => {
+      ]], delivery).then((errors) => {
         const failure = finish(errors);
         if (failure !== undefined) throw failure;
       });
     }
     let join: Join | undefined;
-    if (calls !== undefined) join = fanOut(calls, payload, 0, join);
-    if (matched !== undefined) join = fanOut(matched, event, own, join);
+    if (calls !== undefined) join = fanOut(calls, payload, delivery, 0, join);
+    if (matched !== undefined) {
+      join = fanOut(matched, event, delivery, own, join);
+    }
     if (everyCalls !== undefined) {
-      join = fanOut(everyCalls, event, listeners - everyCalls.length, join);
+      const offset = listeners - everyCalls.length;
+      join = fanOut(everyCalls, event, delivery, offset, join);
     }
     if (join !== undefined && join.pending > 0) return join.wait(finish);
     const failure = finish(join === undefined ? [] : join.errors());
@@ -877,13 +913,16 @@ export class EventBus<
     pattern = false,
   ): Unsubscribe {
     const opts = readOptions(options, action);
-    const once = readOnce(opts, action);
+    const once = readFlag(opts, "once", action);
+    const local = readFlag(opts, "local", action);
     const signal = readSignal(opts, action);
     if (signal?.aborted) return NOOP_HANDLE;
     let sub: Subscription;
     if (once) {
       let fired = false;
-      sub = this.#attach(name, (payload) => {
+      sub = this.#attach(name, (payload, delivery) => {
+        // A received event does not use up a local-only once listener.
+        if (local && !delivery.local) return;
         // Every snapshot holding it may reach it (a listener emitting again,
         // emits back to back); only the first call counts. Like any listener
         // it is still called by an emit whose snapshot holds it even if it
@@ -891,8 +930,15 @@ export class EventBus<
         if (fired) return;
         fired = true;
         this.#remove(sub, false);
-        return call(payload);
+        return call(payload, delivery);
       }, pattern);
+    } else if (local) {
+      sub = this.#attach(
+        name,
+        (payload, delivery) =>
+          delivery.local ? call(payload, delivery) : undefined,
+        pattern,
+      );
     } else {
       sub = this.#attach(name, call, pattern);
     }

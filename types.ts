@@ -29,7 +29,48 @@ export type EventName<Events> = keyof Events & string;
  * const log: ListenerFunction<{ id: number }> = (user) => console.log(user.id);
  * ```
  */
-export type ListenerFunction<T> = (payload: T) => unknown;
+export type ListenerFunction<T> = (
+  payload: T,
+  delivery: Delivery,
+) => unknown;
+
+/**
+ * Where the event a listener is called for comes from, handed to every
+ * listener as its second argument. A plain `emit` on this bus is local;
+ * an event that a bridge received from another bus is not, and carries the
+ * event's id and the id of the bus that emitted it. The same object may be
+ * handed to many listeners: it is frozen.
+ *
+ * @example Sending a mail only where the order was placed
+ * ```ts
+ * import { EventBus } from "@arcly/bus";
+ * import assert from "node:assert/strict";
+ *
+ * const bus = new EventBus<{ "order.placed": { id: number } }>();
+ * const mails: number[] = [];
+ * bus.subscribe("order.placed", (order, delivery) => {
+ *   if (delivery.local) mails.push(order.id);
+ * });
+ * await bus.emit("order.placed", { id: 1 });
+ * assert.deepEqual(mails, [1]);
+ * ```
+ */
+export interface Delivery {
+  /** `true` when the event was emitted on this bus, `false` when a bridge received it. */
+  readonly local: boolean;
+  /**
+   * The event's id, the same on every bus that receives it; set on events a
+   * bridge received.
+   */
+  readonly id?: string;
+  /** The id of the bus (bridge origin) that emitted it; set on received events. */
+  readonly origin?: string;
+  /**
+   * How many times this event was handed to this bus, counting this one: 1
+   * unless a durable transport redelivers it after a failure.
+   */
+  readonly attempt?: number;
+}
 
 /**
  * A listener written as an object, the shape of the Rust trait this bus
@@ -52,7 +93,7 @@ export type ListenerFunction<T> = (payload: T) => unknown;
  */
 export interface ListenerObject<T> {
   /** Called with the payload of each event the listener receives. */
-  onEvent(payload: T): unknown;
+  onEvent(payload: T, delivery: Delivery): unknown;
 }
 
 /**
@@ -140,6 +181,13 @@ export interface SubscribeOptions {
    * is added and the returned handle does nothing.
    */
   signal?: AbortSignal;
+  /**
+   * Receive only events emitted on this bus, not those a bridge received
+   * from another bus (see `Delivery.local`).
+   *
+   * @default {false}
+   */
+  local?: boolean;
 }
 
 /**
