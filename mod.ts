@@ -48,3 +48,4 @@ export * from "./bus.ts";
 export * from "./types.ts";
 export * from "./bridge.ts";
 export * from "./broadcast_channel.ts";
+export * from "./schema.ts";

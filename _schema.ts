@@ -1,0 +1,106 @@
+// Copyright 2026 the arcly authors. MIT license.
+// This module is browser compatible.
+
+import type {
+  StandardIssue,
+  StandardResult,
+  StandardSchema,
+} from "./schema.ts";
+import { describe, readOptions } from "./_validate.ts";
+
+/**
+ * Reads `options.schemas`: an object of Standard Schema validators, or
+ * `undefined`.
+ */
+export function readSchemas(
+  options: Record<string, unknown>,
+  action: string,
+): Map<string, StandardSchema> | undefined {
+  const schemas = options.schemas;
+  if (schemas === undefined) return undefined;
+  const record = readOptions(schemas, `${action}: options.schemas`);
+  const map = new Map<string, StandardSchema>();
+  for (const [name, schema] of Object.entries(record)) {
+    const props = (schema as StandardSchema | null)?.["~standard"];
+    if (
+      typeof props !== "object" || props === null ||
+      typeof props.validate !== "function"
+    ) {
+      throw new TypeError(
+        `${action}: options.schemas[${
+          JSON.stringify(name)
+        }] must be a Standard Schema (an object with ~standard.validate), got ${
+          describe(schema)
+        }`,
+      );
+    }
+    map.set(name, schema as StandardSchema);
+  }
+  return map;
+}
+
+/** The most characters of issue text an error message quotes. */
+const MAX_TEXT = 200;
+
+/** The issues as one short line: `path: message; path: message`. */
+export function formatIssues(issues: readonly StandardIssue[]): string {
+  const parts: string[] = [];
+  for (const issue of issues) {
+    const path = (issue.path ?? []).map((segment) =>
+      String(
+        typeof segment === "object" && segment !== null ? segment.key : segment,
+      )
+    ).join(".");
+    parts.push(
+      path === "" ? String(issue.message) : `${path}: ${issue.message}`,
+    );
+  }
+  const text = parts.join("; ");
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+}
+
+/**
+ * A payload that failed its schema, for `onError`: a `TypeError` naming the
+ * event, with the validator's `issues`.
+ */
+export function schemaError(
+  name: string,
+  issues: readonly StandardIssue[],
+): TypeError & { issues: readonly StandardIssue[] } {
+  return Object.assign(
+    new TypeError(
+      `Dropped ${
+        JSON.stringify(name.slice(0, MAX_TEXT))
+      }: payload failed its schema: ${formatIssues(issues)}`,
+    ),
+    { issues },
+  );
+}
+
+/**
+ * Validates a received payload. Returns the result, synchronously when the
+ * validator is synchronous; a validator that throws gives one issue with
+ * its message.
+ */
+export function validatePayload(
+  schema: StandardSchema,
+  payload: unknown,
+): StandardResult<unknown> | Promise<StandardResult<unknown>> {
+  try {
+    const result = schema["~standard"].validate(payload);
+    if (result instanceof Promise) return result.catch(thrownIssue);
+    return result;
+  } catch (error) {
+    return thrownIssue(error);
+  }
+}
+
+function thrownIssue(error: unknown): StandardResult<unknown> {
+  return {
+    issues: [{
+      message: `validator threw: ${
+        error instanceof Error ? error.message : describe(error)
+      }`,
+    }],
+  };
+}
