@@ -656,8 +656,6 @@ export function serverSentEvents<
   const timer = setInterval(() => {
     if (wanted) send(HEARTBEAT);
   }, heartbeat);
-  // Deno: the timer must not keep a process alive on its own.
-  (timer as { unref?: () => void }).unref?.();
   signal?.addEventListener("abort", onAbort, { once: true });
   return new Response(body, { headers });
 }
