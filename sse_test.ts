@@ -252,7 +252,10 @@ Deno.test("serverSentEvents() with overflow drop-oldest keeps the newest events 
 
 Deno.test("serverSentEvents() replays exactly the events after lastEventId that the ring holds", async (t) => {
   const bus = new EventBus<Events>();
-  const first = open(bus, { events: ["tick"], replay: 5 });
+  // Every call asks for the same ring: 5 events.
+  const connect = (options: ServerSentEventsOptions<Events>) =>
+    open(bus, { replay: 5, ...options });
+  const first = connect({ events: ["tick"] });
   await bus.emit("tick", 1);
   const [seen] = await first.reader.events(1);
   first.stop();
@@ -262,7 +265,7 @@ Deno.test("serverSentEvents() replays exactly the events after lastEventId that 
   await bus.emit("tick", 3);
 
   await t.step("the missed events, filtered, then live ones", async () => {
-    const again = open(bus, { events: ["tick"], lastEventId: seen!.id! });
+    const again = connect({ events: ["tick"], lastEventId: seen!.id! });
     await bus.emit("tick", 4);
     const blocks = await again.reader.events(3);
     assert.deepEqual(blocks.map((b) => b.data), ["2", "3", "4"]);
@@ -270,11 +273,11 @@ Deno.test("serverSentEvents() replays exactly the events after lastEventId that 
   });
 
   await t.step("nothing when the id is the latest", async () => {
-    const latest = open(bus);
+    const latest = connect({});
     await bus.emit("tick", 5);
     const [last] = await latest.reader.events(1);
     latest.stop();
-    const again = open(bus, { lastEventId: last!.id! });
+    const again = connect({ lastEventId: last!.id! });
     await bus.emit("tick", 6);
     assert.deepEqual((await again.reader.events(1)).map((b) => b.data), [
       "6",
@@ -285,7 +288,7 @@ Deno.test("serverSentEvents() replays exactly the events after lastEventId that 
   await t.step(
     "a notice, then the whole ring, when the id is too old",
     async () => {
-      const again = open(bus, { events: ["tick"], lastEventId: seen!.id! });
+      const again = connect({ events: ["tick"], lastEventId: seen!.id! });
       const blocks = await again.reader.events(4);
       assert.deepEqual(blocks.map((b) => b.event + " " + b.data), [
         '@arcly/bus.missed {"reason":"replay"}',
@@ -300,7 +303,7 @@ Deno.test("serverSentEvents() replays exactly the events after lastEventId that 
   await t.step(
     "a notice, then the whole ring, for an id of another ring",
     async () => {
-      const again = open(bus, { events: ["tick"], lastEventId: "other-3" });
+      const again = connect({ events: ["tick"], lastEventId: "other-3" });
       const blocks = await again.reader.events(1);
       assert.equal(blocks[0]!.event, "@arcly/bus.missed");
       again.stop();
