@@ -981,6 +981,8 @@ class SourceBridge implements EventSourceBridge {
   #listeners: [string, (event: EventSourceMessage) => void][] = [];
   /** The emits waiting for an asynchronous schema ahead of them. */
   #tail: Promise<void> | undefined;
+  #rawOrigin = "";
+  #cleanOrigin = "";
   #onAbort = (): void => this.close();
   #report = (error: unknown): void => {
     try {
@@ -1061,7 +1063,7 @@ class SourceBridge implements EventSourceBridge {
     const delivery = Object.freeze({
       local: false,
       id: event.lastEventId,
-      origin: event.origin,
+      origin: this.#origin(event.origin),
     });
     const schema = this.#schemas?.get(name);
     const result = schema === undefined
@@ -1078,6 +1080,20 @@ class SourceBridge implements EventSourceBridge {
       },
     );
     this.#tail = tail;
+  }
+
+  /** The origin of a stream: some runtimes (Deno) give its whole URL. */
+  #origin(origin: string): string {
+    if (origin === this.#rawOrigin) return this.#cleanOrigin;
+    let clean = origin;
+    try {
+      clean = new URL(origin).origin;
+    } catch {
+      // Not a URL: kept as it is.
+    }
+    this.#rawOrigin = origin;
+    this.#cleanOrigin = clean;
+    return clean;
   }
 
   #emit(
