@@ -41,6 +41,9 @@ export function parseBlock(text: string): Block {
   return block;
 }
 
+/** How long a test waits for the next chunk of a stream. */
+const READ_LIMIT = 5_000;
+
 /** Reads the blocks of an SSE body, in order, as they arrive. */
 export class SseReader {
   #reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -60,7 +63,7 @@ export class SseReader {
   async next(): Promise<Block | undefined> {
     while (this.#blocks.length === 0) {
       if (this.done) return undefined;
-      const { value, done } = await this.#reader.read();
+      const { value, done } = await this.#read();
       if (done) {
         this.done = true;
         continue;
@@ -71,6 +74,22 @@ export class SseReader {
       for (const part of parts) this.#blocks.push(parseBlock(part));
     }
     return this.#blocks.shift();
+  }
+
+  /** A read that fails after `LIMIT` ms, so a broken stream fails a test. */
+  async #read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Nothing read within ${READ_LIMIT} ms`)),
+        READ_LIMIT,
+      );
+    });
+    try {
+      return await Promise.race([this.#reader.read(), limit]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The next `count` blocks that are events (not only comments). */
