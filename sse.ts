@@ -38,7 +38,7 @@
 import type { EventBus } from "./bus.ts";
 import type { Schemas, StandardResult, StandardSchema } from "./schema.ts";
 import type { EventName, EventPattern } from "./types.ts";
-import { checkBus } from "./_bridge.ts";
+import { checkBus, readBridgeOptions } from "./_bridge.ts";
 import { encodeJson } from "./_json.ts";
 import { matches, patternPrefix } from "./_pattern.ts";
 import { receive } from "./_receive.ts";
@@ -345,18 +345,6 @@ function readEventFilter(
     names.has(name) || prefixes.some((prefix) => matches(prefix, name));
 }
 
-function readFunction<T>(
-  options: Record<string, unknown>,
-  key: string,
-  action: string,
-): T | undefined {
-  const value = options[key];
-  if (value === undefined || typeof value === "function") return value as T;
-  throw new TypeError(
-    `${action}: options.${key} must be a function, got ${describe(value)}`,
-  );
-}
-
 function readOverflow(
   options: Record<string, unknown>,
   action: string,
@@ -535,11 +523,16 @@ export function serverSentEvents<
   const bufferSize = readInteger(opts, "bufferSize", 1, 1024, action)!;
   const overflow = readOverflow(opts, action);
   const replay = readInteger(opts, "replay", 0, 1024, action)!;
-  const serialize = readFunction<(payload: unknown, name: string) => string>(
-    opts,
-    "serialize",
-    action,
-  );
+  const serialize = opts.serialize as
+    | ((payload: unknown, name: string) => string)
+    | undefined;
+  if (serialize !== undefined && typeof serialize !== "function") {
+    throw new TypeError(
+      `${action}: options.serialize must be a function, got ${
+        describe(serialize)
+      }`,
+    );
+  }
   const headers = new Headers(opts.headers as HeadersInit | undefined);
   headers.set("content-type", "text/event-stream");
   headers.set("cache-control", "no-cache");
@@ -794,10 +787,6 @@ export interface EventSourceBridge extends Disposable {
   close(): void;
 }
 
-function defaultOnError(error: unknown): void {
-  console.error("@arcly/bus sse bridge:", error);
-}
-
 function isEventSourceLike(value: unknown): value is EventSourceLike {
   const source = value as Partial<Record<string, unknown>> | null;
   return typeof source === "object" && source !== null &&
@@ -883,14 +872,11 @@ export function bridgeEventSource<
       }`,
     );
   }
-  const opts = readOptions(options, action);
-  const signal = readSignal(opts, action);
-  const schemas = readSchemas(opts, action);
-  const onError = readFunction<(error: unknown) => void>(
-    opts,
-    "onError",
+  const { events, onError, signal, rest: opts } = readBridgeOptions(
+    options,
     action,
-  ) ?? defaultOnError;
+  );
+  const schemas = readSchemas(opts, action);
   const withCredentials = opts.withCredentials;
   if (withCredentials !== undefined && typeof withCredentials !== "boolean") {
     throw new TypeError(
@@ -900,25 +886,15 @@ export function bridgeEventSource<
     );
   }
   const names = new Set<string>(schemas?.keys());
-  const events = opts.events;
-  if (events !== undefined) {
-    if (!Array.isArray(events)) {
+  for (const name of events ?? []) {
+    if (name.includes("*")) {
       throw new TypeError(
-        `${action}: options.events must be an array of event names, got ${
-          describe(events)
+        `${action}: options.events must hold event names, not patterns (an EventSource delivers a named event only to listeners of that name), got ${
+          describe(name)
         }`,
       );
     }
-    for (const name of events) {
-      if (typeof name !== "string" || name.includes("*")) {
-        throw new TypeError(
-          `${action}: options.events must hold event names (no patterns: an EventSource delivers a named event only to listeners of that name), got ${
-            describe(name)
-          }`,
-        );
-      }
-      names.add(name);
-    }
+    names.add(name);
   }
   if (names.size === 0) {
     throw new TypeError(
@@ -984,11 +960,12 @@ class SourceBridge implements EventSourceBridge {
   #rawOrigin = "";
   #cleanOrigin = "";
   #onAbort = (): void => this.close();
+  /** Hands an error to `onError`; what that throws is logged, not lost. */
   #report = (error: unknown): void => {
     try {
       this.#onError(error);
     } catch (failure) {
-      defaultOnError(failure);
+      console.error("@arcly/bus sse bridge: onError threw", failure);
     }
   };
 

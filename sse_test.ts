@@ -671,7 +671,7 @@ Deno.test("bridgeEventSource() rejects bad arguments with errors naming them", a
     [
       "pattern",
       () => bridgeEventSource(bus, source, { events: ["order.*" as never] }),
-      'options.events must hold event names (no patterns: an EventSource delivers a named event only to listeners of that name), got string "order.*"',
+      'options.events must hold event names, not patterns (an EventSource delivers a named event only to listeners of that name), got string "order.*"',
     ],
     [
       "events",
