@@ -311,6 +311,26 @@ Deno.test("serverSentEvents() replays exactly the events after lastEventId that 
   );
 });
 
+Deno.test("serverSentEvents() with replay 0 keeps no events: a resume gets a notice", async () => {
+  const bus = new EventBus<Events>();
+  const first = open(bus, { replay: 0 });
+  await bus.emit("tick", 1);
+  const [seen] = await first.reader.events(1);
+  first.stop();
+  const current = open(bus, { replay: 0, lastEventId: seen!.id! });
+  await bus.emit("tick", 2);
+  assert.deepEqual((await current.reader.events(1)).map((b) => b.data), ["2"]);
+  current.stop();
+  await bus.emit("tick", 3); // missed, and not kept
+  const late = open(bus, { replay: 0, lastEventId: seen!.id! });
+  await bus.emit("tick", 4);
+  assert.deepEqual((await late.reader.events(2)).map((b) => b.data), [
+    '{"reason":"replay"}',
+    "4",
+  ]);
+  late.stop();
+});
+
 Deno.test("serverSentEvents() keeps the largest ring asked for and records again after bus.clear()", async () => {
   const bus = new EventBus<Events>();
   open(bus, { replay: 1 }).stop();
@@ -647,6 +667,24 @@ Deno.test("bridgeEventSource() makes, owns and closes the EventSource of a URL",
     (globalThis as { EventSource?: unknown }).EventSource = saved;
   }
   await Promise.resolve();
+});
+
+Deno.test("bridgeEventSource() needs an EventSource object where the runtime has no global one", () => {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "EventSource");
+  delete (globalThis as { EventSource?: unknown }).EventSource;
+  try {
+    assert.throws(
+      () =>
+        bridgeEventSource(new EventBus<Events>(), "/events", {
+          events: ["tick"],
+        }),
+      new TypeError(
+        'Cannot bridge the EventSource: this runtime has no global EventSource; pass an EventSource-like object instead of string "/events"',
+      ),
+    );
+  } finally {
+    if (saved) Object.defineProperty(globalThis, "EventSource", saved);
+  }
 });
 
 Deno.test("bridgeEventSource() rejects bad arguments with errors naming them", async (t) => {
