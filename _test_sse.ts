@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { EventBus } from "./mod.ts";
 import { serverSentEvents } from "./sse.ts";
+import { within } from "./_test_util.ts";
 
 /** One block of an SSE stream, as the tests read it. */
 export interface Block {
@@ -41,9 +42,6 @@ export function parseBlock(text: string): Block {
   return block;
 }
 
-/** How long a test waits for the next chunk of a stream. */
-const READ_LIMIT = 5_000;
-
 /** Reads the blocks of an SSE body, in order, as they arrive. */
 export class SseReader {
   #reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -63,7 +61,10 @@ export class SseReader {
   async next(): Promise<Block | undefined> {
     while (this.#blocks.length === 0) {
       if (this.done) return undefined;
-      const { value, done } = await this.#read();
+      const { value, done } = await within(
+        this.#reader.read(),
+        "the next chunk of the stream",
+      );
       if (done) {
         this.done = true;
         continue;
@@ -74,22 +75,6 @@ export class SseReader {
       for (const part of parts) this.#blocks.push(parseBlock(part));
     }
     return this.#blocks.shift();
-  }
-
-  /** A read that fails after `LIMIT` ms, so a broken stream fails a test. */
-  async #read(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const limit = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Nothing read within ${READ_LIMIT} ms`)),
-        READ_LIMIT,
-      );
-    });
-    try {
-      return await Promise.race([this.#reader.read(), limit]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** The next `count` blocks that are events (not only comments). */
