@@ -60,7 +60,7 @@ export function invalid(
 }
 
 /** Whether a value can stand as an `AbortSignal` (any realm, any polyfill). */
-export function isAbortSignal(value: unknown): value is AbortSignal {
+function isAbortSignal(value: unknown): value is AbortSignal {
   return typeof value === "object" && value !== null &&
     typeof (value as AbortSignal).aborted === "boolean" &&
     typeof (value as AbortSignal).addEventListener === "function" &&
@@ -95,9 +95,7 @@ export function readCallback(
   key: string,
   action: Action,
 ): unknown {
-  const value = options[key];
-  if (value === undefined || typeof value === "function") return value;
-  throw invalid(action, `options.${key}`, "a function", value);
+  return readTyped(options, key, "function", action);
 }
 
 /** Reads `options[key]`, which must be a boolean or `undefined`. */
@@ -106,9 +104,18 @@ export function readFlag(
   key: string,
   action: Action,
 ): boolean {
+  return readTyped(options, key, "boolean", action) === true;
+}
+
+function readTyped(
+  options: Record<string, unknown>,
+  key: string,
+  type: "function" | "boolean",
+  action: Action,
+): unknown {
   const value = options[key];
-  if (value === undefined || typeof value === "boolean") return value === true;
-  throw invalid(action, `options.${key}`, "a boolean", value);
+  if (value === undefined || typeof value === type) return value;
+  throw invalid(action, `options.${key}`, `a ${type}`, value);
 }
 
 /** Reads `options.maxListeners`: a positive integer or `Infinity`. */
@@ -183,7 +190,7 @@ export function readPattern(pattern: unknown, action: string): string {
 }
 
 /** The default of `IterateOptions.bufferSize`. */
-export const DEFAULT_BUFFER_SIZE = 1024;
+const DEFAULT_BUFFER_SIZE = 1024;
 
 const POLICIES: readonly string[] = ["drop-oldest", "drop-newest", "error"];
 
