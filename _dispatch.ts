@@ -107,7 +107,11 @@ export class Dispatcher {
     this.#onEmit = onEmit;
   }
 
-  /** A plain emit: every listener starts before it returns. */
+  /**
+   * A plain emit. Every listener starts synchronously, before it returns:
+   * `EventBus.emit` documents this, and the echo suppression of `bridge.ts`
+   * relies on it.
+   */
   emit(name: string, payload: unknown): Promise<void> {
     // Kept short, and without a plan, for V8 to inline it.
     if (this.#onEmit !== undefined) {
