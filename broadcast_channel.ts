@@ -2,9 +2,13 @@
 // This module is browser compatible.
 
 import type { EventBus } from "./bus.ts";
-import type { Bridge, BridgeOptions, BridgeTransport } from "./bridge.ts";
-import { checkBus, createBridge, readBridgeOptions } from "./_bridge.ts";
-import { describe } from "./_validate.ts";
+import {
+  type Bridge,
+  bridge,
+  type BridgeOptions,
+  type BridgeTransport,
+} from "./bridge.ts";
+import { checkBus, invalid, readBridgeOptions } from "./_validate.ts";
 
 function isCloneError(error: unknown): boolean {
   // Deno throws a TypeError for a function, every engine a DOMException named
@@ -130,13 +134,14 @@ export function bridgeBroadcastChannel<
       typeof channel.postMessage !== "function" ||
       typeof channel.addEventListener !== "function")
   ) {
-    throw new TypeError(
-      `${action}: channel must be a channel name or a BroadcastChannel, got ${
-        describe(channel)
-      }`,
+    throw invalid(
+      action,
+      "channel",
+      "a channel name or a BroadcastChannel",
+      channel,
     );
   }
-  const { events, onError, signal } = readBridgeOptions(options, action);
+  const { signal } = readBridgeOptions(options, action);
   // An already aborted signal opens nothing.
   const opened = signal?.aborted
     ? undefined
@@ -146,5 +151,5 @@ export function bridgeBroadcastChannel<
   const transport: BridgeTransport = opened === undefined
     ? { send() {}, listen() {}, close() {} }
     : transportOf(opened, owned);
-  return createBridge(bus, transport, events, onError, signal);
+  return bridge(bus, transport, options);
 }

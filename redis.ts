@@ -27,10 +27,14 @@
  */
 
 import type { EventBus } from "./bus.ts";
-import type { Bridge, BridgeOptions, BridgeTransport } from "./bridge.ts";
-import { checkBus, createBridge, readBridgeOptions } from "./_bridge.ts";
+import {
+  type Bridge,
+  bridge,
+  type BridgeOptions,
+  type BridgeTransport,
+} from "./bridge.ts";
 import { encodeJson } from "./_json.ts";
-import { describe } from "./_validate.ts";
+import { checkBus, describe, invalid, readBridgeOptions } from "./_validate.ts";
 
 /**
  * A callback handed to a Redis client. Its arguments depend on the client and
@@ -283,10 +287,11 @@ export function bridgeRedis<
   const action = "Cannot bridge the bus to Redis";
   checkBus(bus, action);
   if (typeof clients !== "object" || clients === null) {
-    throw new TypeError(
-      `${action}: clients must be an object with a publisher and a subscriber, got ${
-        describe(clients)
-      }`,
+    throw invalid(
+      action,
+      "clients",
+      "an object with a publisher and a subscriber",
+      clients,
     );
   }
   const { publisher, subscriber } = clients;
@@ -297,10 +302,11 @@ export function bridgeRedis<
     ]] as const
   ) {
     if (!isClient(client)) {
-      throw new TypeError(
-        `${action}: clients.${name} must be a Redis client with publish, subscribe, unsubscribe, on and off methods, got ${
-          describe(client)
-        }`,
+      throw invalid(
+        action,
+        `clients.${name}`,
+        "a Redis client with publish, subscribe, unsubscribe, on and off methods",
+        client,
       );
     }
   }
@@ -309,20 +315,10 @@ export function bridgeRedis<
       `${action}: clients.publisher and clients.subscriber must be two connections (a subscribed connection cannot publish), got the same client twice`,
     );
   }
-  const { events, onError, signal, rest } = readBridgeOptions(options, action);
+  const { rest } = readBridgeOptions(options, action);
   const channel = rest.channel ?? "arcly:bus";
   if (typeof channel !== "string" || channel === "") {
-    throw new TypeError(
-      `${action}: options.channel must be a non-empty string, got ${
-        describe(channel)
-      }`,
-    );
+    throw invalid(action, "options.channel", "a non-empty string", channel);
   }
-  return createBridge(
-    bus,
-    transportOf(publisher, subscriber, channel),
-    events,
-    onError,
-    signal,
-  );
+  return bridge(bus, transportOf(publisher, subscriber, channel), options);
 }
