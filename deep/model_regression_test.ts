@@ -1,11 +1,11 @@
 // Copyright 2026 the arcly authors. MIT license.
 
-// Every counterexample the model test (bus_model_test.ts) has ever found,
+// Every counterexample the model test (deep/model_test.ts) has ever found,
 // replayed as a fixed scenario, plus hand-written scenarios for the rules most
 // likely to regress. Add new ones at the end with where they came from.
 
-import { runScenario, type Scenario } from "./_test_model.ts";
-import { noUnhandledRejections } from "./_test_util.ts";
+import { runScenario, type Scenario } from "./_model.ts";
+import { noUnhandledRejections } from "../_test_util.ts";
 
 const REGRESSIONS: { found: string; scenario: Scenario }[] = [
   {

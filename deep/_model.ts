@@ -4,8 +4,16 @@
  * A plain, obviously correct model of `EventBus` (a map of ordered lists,
  * copied at every emit) and a runner that plays one scenario, a list of
  * commands, against the real bus and the model side by side, comparing
- * everything observable after every command. Test-only: excluded from the
- * published package.
+ * everything observable after every command: the listener calls in order,
+ * `listenerCount`, every emit's outcome and what `onError` and `onEmit` saw,
+ * every `waitFor`, every iterator read and buffer, the abort listeners each
+ * signal holds. Test-only: excluded from the published package.
+ *
+ * It covers `subscribe`, `subscribeAll`, `subscribePattern` (once, signal,
+ * function and object listeners), `emit` on both dispatch paths (a bus
+ * without `onEmit` and a traced one), `emitSerial`, `waitFor`, `iterate` and
+ * `iterateAll` (buffer size, each overflow policy, reads, `return()`, abort,
+ * clear), unsubscribing, aborting and `clear`.
  *
  * @module
  */
@@ -13,24 +21,33 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import {
+  type EmitInfo,
   EventBus,
   type EventBusOptions,
+  type EventIterator,
+  type IterateOptions,
+  type OverflowPolicy,
   type SubscribeOptions,
   type Unsubscribe,
   type WaitForOptions,
-} from "./mod.ts";
+} from "../mod.ts";
 import {
   type CountingSignal,
   countingSignal,
   type Deferred,
   deferred,
   drainMicrotasks,
-} from "./_test_util.ts";
+} from "../_test_util.ts";
 
-/** The events of the bus under test. */
-export type EventKey = "a" | "b";
-/** An event, or `"*"` for `subscribeAll`. */
-export type Target = EventKey | "*";
+/**
+ * The events of the bus under test. `"a.x"` is matched by the pattern
+ * `"a.*"`, `"a.x.y"` by `"a.*"` and `"a.x.*"`; `"a"` and `"b"` by none.
+ */
+export type EventKey = "a" | "b" | "a.x" | "a.x.y";
+/** The patterns listeners subscribe to; `"b.*"` matches no event. */
+export type Pattern = "a.*" | "a.x.*" | "b.*";
+/** An event, a pattern, or `"*"` for `subscribeAll`. */
+export type Target = EventKey | Pattern | "*";
 /** What a listener does after its action, to settle its call. */
 export type Behavior =
   | "sync" // returns undefined
@@ -64,14 +81,29 @@ export type Command =
   | { op: "wait"; event: EventKey; filter: Filter; signal: number | null }
   | { op: "unsubscribe"; sub: number; how: "call" | "dispose" }
   | { op: "abort"; signal: number }
-  | { op: "emit"; event: EventKey }
+  /** `serial`: `emitSerial` instead of `emit`. */
+  | { op: "emit"; event: EventKey; serial?: boolean }
   | { op: "clear"; event: EventKey | null }
-  | { op: "settle"; call: number; ok: boolean };
+  | { op: "settle"; call: number; ok: boolean }
+  /** `event: null`: `iterateAll`. */
+  | {
+    op: "iterate";
+    event: EventKey | null;
+    bufferSize: number;
+    overflow: OverflowPolicy;
+    signal: number | null;
+  }
+  | { op: "read"; it: number }
+  | { op: "return"; it: number };
 /** How the bus is built: without onError, with one that records, or with one that also throws for asynchronous failures. */
 export type OnErrorMode = "none" | "record" | "throwSome";
+/** Without onEmit (the plain emit path), with one that records, or with one that records and throws for odd emit ids. */
+export type OnEmitMode = "none" | "record" | "throwSome";
 /** A bus configuration and the commands to play on it. */
 export interface Scenario {
   onError: OnErrorMode;
+  /** @default {"none"} */
+  onEmit?: OnEmitMode;
   commands: Command[];
 }
 
@@ -79,6 +111,9 @@ export interface Scenario {
 export const SIGNALS = 3;
 /** Emits nested deeper than this (listeners re-emitting) are not made. */
 export const MAX_DEPTH = 3;
+
+const EVENTS: readonly EventKey[] = ["a", "b", "a.x", "a.x.y"];
+const PATTERNS: readonly Pattern[] = ["a.*", "a.x.*", "b.*"];
 
 /** An error or a value, reduced to plain data that `deepEqual` compares. */
 export type Plain =
@@ -89,17 +124,35 @@ export type Plain =
 export type Outcome = "pending" | { resolved: number | null } | {
   rejected: Plain;
 };
+/** How an iterator read stands. */
+export type Read = "pending" | "done" | { value: string } | {
+  rejected: Plain;
+};
+/** What onEmit received, as plain data. */
+export interface Trace {
+  name: string;
+  listeners: number;
+  errors: Plain[];
+  serial: boolean;
+}
 /** Everything observable about a bus, as plain data. */
 export interface Observation {
   /** Every listener call and filter call, in order. */
   log: string[];
-  counts: { a: number; b: number; all: number };
+  /** `listenerCount` of each event, and of the whole bus. */
+  counts: Record<EventKey | "all", number>;
   /** The outcome of each emit, by emit id. */
   emits: Outcome[];
   /** The outcome of each waitFor, by wait id. */
   waits: Outcome[];
   /** What onError received for each emit, by emit id. */
   onError: { name: string; error: Plain }[][];
+  /** What onEmit received for each emit, by emit id. */
+  traces: Trace[][];
+  /** The outcome of each iterator read, by read id. */
+  reads: Read[];
+  /** `buffered` of each iterator. */
+  buffered: number[];
   /** Abort listeners held by each signal, or "aborted". */
   signals: (number | "aborted")[];
   /** The labels of listener calls still pending, in creation order. */
@@ -107,7 +160,7 @@ export interface Observation {
 }
 
 type Payload = { readonly id: number };
-type Events = { a: Payload; b: Payload };
+type Events = { a: Payload; b: Payload; "a.x": Payload; "a.x.y": Payload };
 
 /** Reduces a value to {@linkcode Plain}. */
 export function plain(value: unknown): Plain {
@@ -122,6 +175,19 @@ function throwsFor(error: Plain): boolean {
   return "error" in error && /^[RP]/.test(error.error);
 }
 
+function onEmitThrowsFor(mode: OnEmitMode, id: number): boolean {
+  return mode === "throwSome" && id % 2 === 1;
+}
+
+function isPattern(target: Target): target is Pattern {
+  return target.endsWith(".*");
+}
+
+function matches(pattern: Pattern, name: string): boolean {
+  const prefix = pattern.slice(0, -1);
+  return name.length > prefix.length && name.startsWith(prefix);
+}
+
 function listenersWord(n: number): string {
   return `${n} ${n === 1 ? "listener" : "listeners"}`;
 }
@@ -132,6 +198,13 @@ function errorsWord(n: number): string {
 
 function clearedMessage(name: string): string {
   return `Stopped waiting for ${JSON.stringify(name)}: the bus was cleared`;
+}
+
+function overflowMessage(event: EventKey | null, size: number): string {
+  const label = event === null ? "every event" : JSON.stringify(event);
+  return `Iterator of ${label} overflowed: its buffer of ${size} ${
+    size === 1 ? "event" : "events"
+  } was full`;
 }
 
 const PLAIN_LISTENER: Omit<ListenerSpec, "target"> = {
@@ -149,32 +222,52 @@ class Real {
   readonly log: string[] = [];
   readonly handles: Unsubscribe[] = [];
   readonly payloads: Payload[] = [];
+  /** The nesting depth of each emit, by emit id: 1 for a command's emit. */
+  readonly depths: number[] = [];
   readonly emits: Outcome[] = [];
   readonly waits: Outcome[] = [];
   readonly onErrorLog: { name: string; error: Plain }[][] = [];
+  readonly traces: Trace[][] = [];
+  readonly iterators: EventIterator<unknown>[] = [];
+  readonly reads: Read[] = [];
   readonly signals: CountingSignal[] = [];
   readonly pending: { label: string; call: Deferred<void>; done: boolean }[] =
     [];
-  depth = 0;
 
-  constructor(mode: OnErrorMode) {
+  constructor(mode: OnErrorMode, traced: OnEmitMode) {
     for (let i = 0; i < SIGNALS; i++) this.signals.push(countingSignal());
     const options: EventBusOptions<Events> = {};
     if (mode !== "none") {
       options.onError = (error, event) => {
         const id = event.payload.id;
         const seen = plain(error);
-        const sameEvent = event.payload === this.payloads[id];
-        this.onErrorLog[id]!.push({
-          name: sameEvent ? event.name : `${event.name}!payload`,
-          error: seen,
-        });
+        this.onErrorLog[id]!.push({ name: this.nameOf(event), error: seen });
         if (mode === "throwSome" && throwsFor(seen)) {
           throw new Error(`E:${(error as Error).message}`);
         }
       };
     }
+    if (traced !== "none") {
+      options.onEmit = (info: EmitInfo<Events>) => {
+        const id = info.payload.id;
+        assert.ok(Object.isFrozen(info), "onEmit info is frozen");
+        assert.ok(info.duration >= 0 && typeof info.start === "number");
+        this.traces[id]!.push({
+          name: this.nameOf(info),
+          listeners: info.listeners,
+          errors: info.errors.map(plain),
+          serial: info.serial,
+        });
+        if (onEmitThrowsFor(traced, id)) throw new Error(`O@${id}`);
+      };
+    }
     this.bus = new EventBus<Events>(options);
+  }
+
+  /** The event's name, marked when its payload is not the one emitted. */
+  nameOf(event: { name: string; payload: Payload }): string {
+    const same = event.payload === this.payloads[event.payload.id];
+    return same ? event.name : `${event.name}!payload`;
   }
 
   run(command: Command): void {
@@ -188,12 +281,18 @@ class Real {
       case "abort":
         return this.abort(command.signal);
       case "emit":
-        void this.emit(command.event);
+        void this.emit(command.event, command.serial === true, 1);
         return;
       case "clear":
         return this.clear(command.event);
       case "settle":
         return this.settle(command.call, command.ok);
+      case "iterate":
+        return this.iterate(command);
+      case "read":
+        return this.read(command.it);
+      case "return":
+        return this.return(command.it);
     }
   }
 
@@ -202,7 +301,7 @@ class Real {
     const impl = (arg: unknown): unknown => {
       let payload: Payload;
       let tag = "";
-      if (spec.target === "*") {
+      if (spec.target === "*" || isPattern(spec.target)) {
         const event = arg as { name: string; payload: Payload };
         payload = event.payload;
         tag = `:${event.name}`;
@@ -232,8 +331,12 @@ class Real {
           this.pending.push({ label: `P${id}@${emitId}`, call, done: false });
           return call.promise;
         }
-        case "reemit":
-          return this.depth < MAX_DEPTH ? this.emit(spec.reemit) : undefined;
+        case "reemit": {
+          const depth = this.depths[emitId]!;
+          return depth < MAX_DEPTH
+            ? this.emit(spec.reemit, false, depth + 1)
+            : undefined;
+        }
       }
     };
     let listener: unknown = impl;
@@ -251,10 +354,18 @@ class Real {
     if (spec.signal !== null) {
       options.signal = this.signals[spec.signal]!.signal;
     }
+    const target = spec.target;
     this.handles.push(
-      spec.target === "*"
+      target === "*"
         ? this.bus.subscribeAll(listener as () => void, options)
-        : this.bus.subscribe(spec.target, listener as () => void, options),
+        : isPattern(target)
+        // "b.*" matches no event of the map: the typing would refuse it.
+        ? this.bus.subscribePattern(
+          target as "a.*",
+          listener as () => void,
+          options,
+        )
+        : this.bus.subscribe(target, listener as () => void, options),
     );
   }
 
@@ -309,19 +420,17 @@ class Real {
     this.signals[signal]!.controller.abort(new Error(`abort${signal}`));
   }
 
-  emit(event: EventKey): Promise<void> {
+  emit(event: EventKey, serial: boolean, depth: number): Promise<void> {
     const id = this.emits.length;
     const payload = Object.freeze({ id });
     this.payloads.push(payload);
+    this.depths.push(depth);
     this.emits.push("pending");
     this.onErrorLog.push([]);
-    this.depth++;
-    let done: Promise<void>;
-    try {
-      done = this.bus.emit(event, payload);
-    } finally {
-      this.depth--;
-    }
+    this.traces.push([]);
+    const done = serial
+      ? this.bus.emitSerial(event, payload)
+      : this.bus.emit(event, payload);
     done.then(
       () => {
         this.emits[id] = { resolved: null };
@@ -347,17 +456,68 @@ class Real {
     else chosen.call.reject(new Error(chosen.label));
   }
 
+  iterate(
+    command: Extract<Command, { op: "iterate" }>,
+  ): void {
+    const options: IterateOptions = {
+      bufferSize: command.bufferSize,
+      overflow: command.overflow,
+    };
+    if (command.signal !== null) {
+      options.signal = this.signals[command.signal]!.signal;
+    }
+    this.iterators.push(
+      command.event === null
+        ? this.bus.iterateAll(options)
+        : this.bus.iterate(command.event, options),
+    );
+  }
+
+  read(it: number): void {
+    if (this.iterators.length === 0) return;
+    const id = this.reads.length;
+    this.reads.push("pending");
+    this.iterators[it % this.iterators.length]!.next().then(
+      (result) => {
+        this.reads[id] = result.done
+          ? "done"
+          : { value: this.valueOf(result.value) };
+      },
+      (error) => {
+        this.reads[id] = { rejected: plain(error) };
+      },
+    );
+  }
+
+  /** `"3"` for the payload of emit 3, `"a.x:3"` for an event of iterateAll. */
+  valueOf(value: unknown): string {
+    if ("name" in (value as object)) {
+      const event = value as { name: string; payload: Payload };
+      return `${this.nameOf(event)}:${event.payload.id}`;
+    }
+    const payload = value as Payload;
+    return payload === this.payloads[payload.id]
+      ? `${payload.id}`
+      : `${payload.id}!payload`;
+  }
+
+  return(it: number): void {
+    if (this.iterators.length === 0) return;
+    void this.iterators[it % this.iterators.length]!.return!();
+  }
+
   observe(): Observation {
+    const counts = { all: this.bus.listenerCount() } as Observation["counts"];
+    for (const event of EVENTS) counts[event] = this.bus.listenerCount(event);
     return {
       log: [...this.log],
-      counts: {
-        a: this.bus.listenerCount("a"),
-        b: this.bus.listenerCount("b"),
-        all: this.bus.listenerCount(),
-      },
+      counts,
       emits: [...this.emits],
       waits: [...this.waits],
       onError: this.onErrorLog.map((entries) => [...entries]),
+      traces: this.traces.map((entries) => [...entries]),
+      reads: [...this.reads],
+      buffered: this.iterators.map((it) => it.buffered),
       signals: this.signals.map((s) =>
         s.signal.aborted ? "aborted" : s.listeners()
       ),
@@ -366,15 +526,30 @@ class Real {
   }
 }
 
+/** The model of a `BufferedIterator`. */
+interface ModelIterator {
+  event: EventKey | null;
+  size: number;
+  overflow: OverflowPolicy;
+  items: string[];
+  /** Read ids waiting for a value. */
+  waiters: number[];
+  closed: boolean;
+  failure: Plain | undefined;
+}
+
 interface ModelSub {
   alive: boolean;
   /** A once listener that has been called. */
   fired?: boolean;
   signal: number | null;
-  /** The listener's id (its handle's index), or -1 for a wait. */
+  /** Where it is subscribed. */
+  target: Target;
+  /** The listener's id (its handle's index), or -1 for a wait or iterator. */
   id: number;
   spec: ListenerSpec | undefined;
   wait: { id: number; event: EventKey; filter: Filter } | undefined;
+  iterator: ModelIterator | undefined;
 }
 
 type ModelCall =
@@ -385,68 +560,96 @@ type ModelCall =
 
 const DONE: ModelCall = { kind: "done" };
 
+/** One emit: its snapshot and the calls made of it so far. */
+interface ModelEmit {
+  id: number;
+  name: EventKey;
+  depth: number;
+  serial: boolean;
+  /** The snapshot: each listener with its target and log tag. */
+  queue: [ModelSub, Target, string][];
+  calls: ModelCall[];
+  outcome: Outcome | undefined;
+}
+
 /**
- * The model: for each event an ordered list of live subscriptions; an emit
- * copies the list and walks the copy. Nothing else.
+ * The model: for each event, pattern and `"*"` an ordered list of live
+ * subscriptions; an emit copies the event's list, the matching patterns'
+ * (merged in subscription order) and `"*"`'s, in that order, and walks the
+ * copy, all at once or, for `emitSerial`, one call after the other settled.
  */
 class Model {
   readonly mode: OnErrorMode;
-  readonly topics: Map<Target, ModelSub[]> = new Map([
-    ["a", []],
-    ["b", []],
-    ["*", []],
-  ]);
+  readonly traced: OnEmitMode;
+  readonly topics: Map<Target, ModelSub[]> = new Map(
+    [...EVENTS, ...PATTERNS, "*" as const].map((t) => [t, []]),
+  );
   readonly subs: ModelSub[] = [];
   readonly log: string[] = [];
-  readonly emits: {
-    name: EventKey;
-    calls: ModelCall[];
-    outcome: Outcome | undefined;
-  }[] = [];
+  readonly emits: ModelEmit[] = [];
   readonly waits: Outcome[] = [];
   readonly onErrorLog: { name: string; error: Plain }[][] = [];
+  readonly traces: Trace[][] = [];
+  readonly iterators: ModelIterator[] = [];
+  readonly reads: Read[] = [];
   readonly aborted: boolean[] = Array(SIGNALS).fill(false);
   readonly pending: { label: string; state: "pending" | "ok" | "fail" }[] = [];
-  depth = 0;
 
-  constructor(mode: OnErrorMode) {
+  constructor(mode: OnErrorMode, traced: OnEmitMode) {
     this.mode = mode;
+    this.traced = traced;
   }
 
   run(command: Command): void {
     switch (command.op) {
       case "subscribe":
-        return this.subscribe(command.spec);
+        this.subscribe(command.spec);
+        break;
       case "wait":
-        return this.wait(command.event, command.filter, command.signal);
+        this.wait(command.event, command.filter, command.signal);
+        break;
       case "unsubscribe":
-        return this.unsubscribe(command.sub);
+        this.unsubscribe(command.sub);
+        break;
       case "abort":
-        return this.abort(command.signal);
+        this.abort(command.signal);
+        break;
       case "emit":
-        this.emit(command.event);
-        return;
+        this.emit(command.event, command.serial === true, 1);
+        break;
       case "clear":
-        return this.clear(command.event);
+        this.clear(command.event);
+        break;
       case "settle":
-        return this.settle(command.call, command.ok);
+        this.settle(command.call, command.ok);
+        break;
+      case "iterate":
+        this.iterate(command);
+        break;
+      case "read":
+        this.read(command.it);
+        break;
+      case "return":
+        this.return(command.it);
+        break;
     }
+    this.pump();
   }
 
   list(target: Target): ModelSub[] {
     return this.topics.get(target)!;
   }
 
-  add(target: Target, sub: ModelSub): void {
+  add(sub: ModelSub): void {
     if (sub.signal !== null && this.aborted[sub.signal]) return;
     sub.alive = true;
-    this.list(target).push(sub);
+    this.list(sub.target).push(sub);
   }
 
-  remove(target: Target, sub: ModelSub): void {
+  remove(sub: ModelSub): void {
     if (!sub.alive) return;
     sub.alive = false;
-    const list = this.list(target);
+    const list = this.list(sub.target);
     list.splice(list.indexOf(sub), 1);
   }
 
@@ -454,12 +657,14 @@ class Model {
     const sub: ModelSub = {
       alive: false,
       signal: spec.signal,
+      target: spec.target,
       id: this.subs.length,
       spec,
       wait: undefined,
+      iterator: undefined,
     };
     this.subs.push(sub);
-    this.add(spec.target, sub);
+    this.add(sub);
   }
 
   wait(event: EventKey, filter: Filter, signal: number | null): void {
@@ -469,37 +674,42 @@ class Model {
       this.waits[id] = { rejected: { error: `abort${signal}` } };
       return;
     }
-    this.add(event, {
+    this.add({
       alive: false,
       signal,
+      target: event,
       id: -1,
       spec: undefined,
       wait: { id, event, filter },
+      iterator: undefined,
     });
   }
 
   unsubscribe(index: number): void {
     if (this.subs.length === 0) return;
-    const sub = this.subs[index % this.subs.length]!;
-    this.remove(sub.spec!.target, sub);
+    this.remove(this.subs[index % this.subs.length]!);
   }
 
   abort(signal: number): void {
     if (this.aborted[signal]) return;
     this.aborted[signal] = true;
-    for (const [target, list] of this.topics) {
+    const reason = { error: `abort${signal}` };
+    for (const list of this.topics.values()) {
       for (const sub of [...list]) {
         if (sub.signal !== signal) continue;
-        this.remove(target, sub);
+        this.remove(sub);
         if (sub.wait !== undefined) {
-          this.waits[sub.wait.id] = { rejected: { error: `abort${signal}` } };
+          this.waits[sub.wait.id] = { rejected: reason };
         }
+        if (sub.iterator !== undefined) this.fail(sub.iterator, reason);
       }
     }
   }
 
   clear(event: EventKey | null): void {
-    const targets: Target[] = event === null ? ["a", "b", "*"] : [event];
+    const targets: Target[] = event === null ? [...this.topics.keys()] : [
+      event,
+    ];
     for (const target of targets) {
       for (const sub of this.list(target).splice(0)) {
         sub.alive = false;
@@ -508,25 +718,169 @@ class Model {
             rejected: { error: clearedMessage(sub.wait.event) },
           };
         }
+        const it = sub.iterator;
+        if (it !== undefined) {
+          // Released: it ends after what it buffered.
+          it.closed = true;
+          for (const read of it.waiters.splice(0)) this.reads[read] = "done";
+        }
       }
     }
   }
 
-  emit(name: EventKey): number {
+  iterate(command: Extract<Command, { op: "iterate" }>): void {
+    const it: ModelIterator = {
+      event: command.event,
+      size: command.bufferSize,
+      overflow: command.overflow,
+      items: [],
+      waiters: [],
+      closed: false,
+      failure: undefined,
+    };
+    this.iterators.push(it);
+    const signal = command.signal;
+    if (signal !== null && this.aborted[signal]) {
+      it.closed = true;
+      it.failure = { error: `abort${signal}` };
+      return;
+    }
+    this.add({
+      alive: false,
+      signal,
+      target: command.event ?? "*",
+      id: -1,
+      spec: undefined,
+      wait: undefined,
+      iterator: it,
+    });
+  }
+
+  /** Stops an iterator's subscription (it is closed from then on). */
+  stop(it: ModelIterator): void {
+    it.closed = true;
+    for (const list of this.topics.values()) {
+      const sub = list.find((s) => s.iterator === it);
+      if (sub !== undefined) this.remove(sub);
+    }
+  }
+
+  fail(it: ModelIterator, error: Plain): void {
+    this.stop(it);
+    it.items = [];
+    const first = it.waiters.shift();
+    if (first === undefined) it.failure = error;
+    else this.reads[first] = { rejected: error };
+    for (const read of it.waiters.splice(0)) this.reads[read] = "done";
+  }
+
+  push(it: ModelIterator, value: string): void {
+    if (it.closed) return;
+    const waiter = it.waiters.shift();
+    if (waiter !== undefined) {
+      this.reads[waiter] = { value };
+    } else if (it.items.length < it.size) {
+      it.items.push(value);
+    } else if (it.overflow === "drop-oldest") {
+      it.items.shift();
+      it.items.push(value);
+    } else if (it.overflow === "error") {
+      this.fail(it, { error: overflowMessage(it.event, it.size) });
+    }
+  }
+
+  read(index: number): void {
+    if (this.iterators.length === 0) return;
+    const it = this.iterators[index % this.iterators.length]!;
+    const id = this.reads.length;
+    this.reads.push("pending");
+    if (it.items.length > 0) {
+      this.reads[id] = { value: it.items.shift()! };
+    } else if (it.failure !== undefined) {
+      this.reads[id] = { rejected: it.failure };
+      it.failure = undefined;
+    } else if (it.closed) {
+      this.reads[id] = "done";
+    } else {
+      it.waiters.push(id);
+    }
+  }
+
+  return(index: number): void {
+    if (this.iterators.length === 0) return;
+    const it = this.iterators[index % this.iterators.length]!;
+    this.stop(it);
+    it.items = [];
+    it.failure = undefined;
+    for (const read of it.waiters.splice(0)) this.reads[read] = "done";
+  }
+
+  emit(name: EventKey, serial: boolean, depth: number): number {
     const id = this.emits.length;
-    const calls: ModelCall[] = [];
-    this.emits.push({ name, calls, outcome: undefined });
+    const tag = `:${name}`;
+    const patterns = PATTERNS.filter((p) => matches(p, name))
+      .flatMap((p) => this.list(p))
+      .sort((x, y) => x.id - y.id);
+    const queue: ModelEmit["queue"] = [
+      ...this.list(name).map((s): [ModelSub, Target, string] => [s, name, ""]),
+      ...patterns.map((s): [ModelSub, Target, string] => [s, s.target, tag]),
+      ...this.list("*").map((s): [ModelSub, Target, string] => [s, "*", tag]),
+    ];
+    const emit: ModelEmit = {
+      id,
+      name,
+      depth,
+      serial,
+      queue,
+      calls: [],
+      outcome: undefined,
+    };
+    this.emits.push(emit);
     this.onErrorLog.push([]);
-    this.depth++;
-    const own = [...this.list(name)];
-    const every = [...this.list("*")];
-    for (const sub of own) calls.push(this.call(sub, id, name, ""));
-    for (const sub of every) calls.push(this.call(sub, id, "*", `:${name}`));
-    this.depth--;
+    this.traces.push([]);
+    if (serial) this.advance(emit);
+    else for (const [sub, , t] of queue) emit.calls.push(this.call(sub, id, t));
     return id;
   }
 
-  call(sub: ModelSub, emitId: number, target: Target, tag: string): ModelCall {
+  /** Makes the calls of a serial emit up to the first one not yet settled. */
+  advance(emit: ModelEmit): boolean {
+    let progressed = false;
+    while (emit.calls.length < emit.queue.length) {
+      const last = emit.calls.at(-1);
+      if (last !== undefined && !this.settled(last)) break;
+      const [sub, , tag] = emit.queue[emit.calls.length]!;
+      emit.calls.push(this.call(sub, emit.id, tag));
+      progressed = true;
+    }
+    return progressed;
+  }
+
+  /** Lets every serial emit go on as far as it can. */
+  pump(): void {
+    let again = true;
+    while (again) {
+      again = false;
+      for (const emit of this.emits) {
+        if (emit.serial && this.advance(emit)) again = true;
+      }
+    }
+  }
+
+  settled(call: ModelCall): boolean {
+    switch (call.kind) {
+      case "done":
+      case "error":
+        return true;
+      case "pending":
+        return this.pending.find((p) => p.label === call.label)!.state !==
+          "pending";
+      case "emit":
+        return this.outcome(call.id) !== "pending";
+    }
+  }
+
+  call(sub: ModelSub, emitId: number, tag: string): ModelCall {
     const wait = sub.wait;
     if (wait !== undefined) {
       if (!sub.alive) return DONE;
@@ -534,15 +888,22 @@ class Model {
         this.log.push(`W${wait.id}<${emitId}`);
         if (wait.filter === "even" && emitId % 2 !== 0) return DONE;
         if (wait.filter === "throw") {
-          this.remove(target, sub);
+          this.remove(sub);
           this.waits[wait.id] = {
             rejected: { error: `F${wait.id}@${emitId}` },
           };
           return DONE;
         }
       }
-      this.remove(target, sub);
+      this.remove(sub);
       this.waits[wait.id] = { resolved: emitId };
+      return DONE;
+    }
+    if (sub.iterator !== undefined) {
+      this.push(
+        sub.iterator,
+        tag === "" ? `${emitId}` : `${tag.slice(1)}:${emitId}`,
+      );
       return DONE;
     }
     const spec = sub.spec!;
@@ -552,7 +913,7 @@ class Model {
       // never again.
       if (sub.fired) return DONE;
       sub.fired = true;
-      this.remove(target, sub);
+      this.remove(sub);
     }
     this.log.push(`L${sub.id}<${emitId}${tag}`);
     this.act(spec.action);
@@ -569,10 +930,12 @@ class Model {
         this.pending.push({ label, state: "pending" });
         return { kind: "pending", label };
       }
-      case "reemit":
-        return this.depth < MAX_DEPTH
-          ? { kind: "emit", id: this.emit(spec.reemit) }
+      case "reemit": {
+        const depth = this.emits[emitId]!.depth;
+        return depth < MAX_DEPTH
+          ? { kind: "emit", id: this.emit(spec.reemit, false, depth + 1) }
           : DONE;
+      }
     }
   }
 
@@ -597,10 +960,14 @@ class Model {
     open[call % open.length]!.state = ok ? "ok" : "fail";
   }
 
-  /** An emit settles once all its calls have; then onError sees its errors. */
+  /**
+   * An emit settles once all its calls have (a serial one once it made the
+   * last); then onError sees its errors, then onEmit its trace.
+   */
   outcome(id: number): Outcome {
     const emit = this.emits[id]!;
     if (emit.outcome !== undefined) return emit.outcome;
+    if (emit.calls.length < emit.queue.length) return "pending";
     const errors: Plain[] = [];
     for (const call of emit.calls) {
       if (call.kind === "error") errors.push(call.error);
@@ -614,52 +981,70 @@ class Model {
         if ("rejected" in inner) errors.push(inner.rejected);
       }
     }
-    let outcome: Outcome = { resolved: null };
-    if (errors.length > 0 && this.mode === "none") {
-      outcome = {
-        rejected: {
-          agg: `${listenersWord(errors.length)} of ${
+    let failure = this.report(id, errors);
+    if (this.traced !== "none") {
+      this.traces[id]!.push({
+        name: emit.name,
+        listeners: emit.queue.length,
+        errors,
+        serial: emit.serial,
+      });
+      if (onEmitThrowsFor(this.traced, id)) {
+        const thrown = { error: `O@${id}` };
+        failure = failure === undefined ? thrown : {
+          agg: `onEmit threw while tracing a failed emit of ${
             JSON.stringify(emit.name)
-          } failed`,
-          errors,
-        },
-      };
-    } else if (errors.length > 0) {
-      const thrown: Plain[] = [];
-      for (const error of errors) {
-        this.onErrorLog[id]!.push({ name: emit.name, error });
-        if (this.mode === "throwSome" && throwsFor(error)) {
-          thrown.push({ error: `E:${(error as { error: string }).error}` });
-        }
-      }
-      if (thrown.length > 0) {
-        outcome = {
-          rejected: {
-            agg: `onError threw while handling ${
-              errorsWord(errors.length)
-            } of ${JSON.stringify(emit.name)}`,
-            errors: thrown,
-          },
+          }`,
+          errors: [failure, thrown],
         };
       }
     }
-    emit.outcome = outcome;
-    return outcome;
+    emit.outcome = failure === undefined
+      ? { resolved: null }
+      : { rejected: failure };
+    return emit.outcome;
+  }
+
+  /** What an emit with these listener errors fails with, after onError. */
+  report(id: number, errors: Plain[]): Plain | undefined {
+    if (errors.length === 0) return undefined;
+    const name = JSON.stringify(this.emits[id]!.name);
+    if (this.mode === "none") {
+      return {
+        agg: `${listenersWord(errors.length)} of ${name} failed`,
+        errors,
+      };
+    }
+    const thrown: Plain[] = [];
+    for (const error of errors) {
+      this.onErrorLog[id]!.push({ name: this.emits[id]!.name, error });
+      if (this.mode === "throwSome" && throwsFor(error)) {
+        thrown.push({ error: `E:${(error as { error: string }).error}` });
+      }
+    }
+    if (thrown.length === 0) return undefined;
+    return {
+      agg: `onError threw while handling ${
+        errorsWord(errors.length)
+      } of ${name}`,
+      errors: thrown,
+    };
   }
 
   observe(): Observation {
     const emits = this.emits.map((_, id) => this.outcome(id));
     const alive = [...this.topics.values()].flat();
+    const counts = { all: alive.length } as Observation["counts"];
+    for (const event of EVENTS) counts[event] = this.list(event).length;
     return {
       log: [...this.log],
-      counts: {
-        a: this.list("a").length,
-        b: this.list("b").length,
-        all: alive.length,
-      },
+      counts,
       emits,
       waits: [...this.waits],
       onError: this.onErrorLog.map((entries) => [...entries]),
+      traces: this.traces.map((entries) => [...entries]),
+      reads: [...this.reads],
+      buffered: this.iterators.map((it) => it.items.length),
       signals: this.aborted.map((aborted, signal) =>
         aborted ? "aborted" : alive.filter((s) => s.signal === signal).length
       ),
@@ -677,8 +1062,9 @@ class Model {
  * emit settles and is compared too.
  */
 export async function runScenario(scenario: Scenario): Promise<void> {
-  const real = new Real(scenario.onError);
-  const model = new Model(scenario.onError);
+  const traced = scenario.onEmit ?? "none";
+  const real = new Real(scenario.onError, traced);
+  const model = new Model(scenario.onError, traced);
   const compare = async (step: string) => {
     await drainMicrotasks();
     assert.deepEqual(real.observe(), model.observe(), step);
@@ -691,12 +1077,13 @@ export async function runScenario(scenario: Scenario): Promise<void> {
   while (real.pending.some((p) => !p.done)) {
     real.settle(0, true);
     model.settle(0, true);
+    model.pump();
     await compare("after resolving a listener call left pending");
   }
 }
 
-const target = fc.constantFrom<Target>("a", "b", "*");
-const eventKey = fc.constantFrom<EventKey>("a", "b");
+const eventKey = fc.constantFrom<EventKey>(...EVENTS);
+const target = fc.constantFrom<Target>(...EVENTS, ...PATTERNS, "*");
 const signalIndex = fc.integer({ min: 0, max: SIGNALS - 1 });
 const maybeSignal: fc.Arbitrary<number | null> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(null) },
@@ -787,7 +1174,11 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   },
   {
     weight: 6,
-    arbitrary: fc.record({ op: fc.constant("emit" as const), event: eventKey }),
+    arbitrary: fc.record({
+      op: fc.constant("emit" as const),
+      event: eventKey,
+      serial: fc.boolean(),
+    }),
   },
   {
     weight: 1,
@@ -804,11 +1195,34 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       ok: fc.boolean(),
     }),
   },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant("iterate" as const),
+      event: maybeEvent,
+      bufferSize: fc.integer({ min: 1, max: 3 }),
+      overflow: fc.constantFrom<OverflowPolicy>(
+        "drop-oldest",
+        "drop-newest",
+        "error",
+      ),
+      signal: maybeSignal,
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant("read" as const), it: fc.nat(7) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant("return" as const), it: fc.nat(7) }),
+  },
 );
 
 /** Random scenarios: a bus configuration and up to 40 commands. */
 export const scenarios: fc.Arbitrary<Scenario> = fc.record({
   onError: fc.constantFrom<OnErrorMode>("none", "record", "throwSome"),
+  onEmit: fc.constantFrom<OnEmitMode>("none", "none", "record", "throwSome"),
   commands: fc.array(command, { minLength: 1, maxLength: 40 }),
 });
 
