@@ -1082,8 +1082,30 @@ export async function runScenario(scenario: Scenario): Promise<void> {
   }
 }
 
-const eventKey = fc.constantFrom<EventKey>(...EVENTS);
-const target = fc.constantFrom<Target>(...EVENTS, ...PATTERNS, "*");
+// Weighted towards the events patterns match and towards few distinct
+// targets, so that listeners meet emits often.
+const eventKey = fc.constantFrom<EventKey>(
+  "a",
+  "a",
+  "b",
+  "a.x",
+  "a.x",
+  "a.x.y",
+);
+const target = fc.constantFrom<Target>(
+  "a",
+  "a",
+  "b",
+  "a.x",
+  "a.x.y",
+  "a.*",
+  "a.*",
+  "a.x.*",
+  "a.x.*",
+  "b.*",
+  "*",
+  "*",
+);
 const signalIndex = fc.integer({ min: 0, max: SIGNALS - 1 });
 const maybeSignal: fc.Arbitrary<number | null> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(null) },
@@ -1196,7 +1218,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   {
-    weight: 2,
+    weight: 3,
     arbitrary: fc.record({
       op: fc.constant("iterate" as const),
       event: maybeEvent,
@@ -1210,7 +1232,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   {
-    weight: 3,
+    weight: 4,
     arbitrary: fc.record({ op: fc.constant("read" as const), it: fc.nat(7) }),
   },
   {
