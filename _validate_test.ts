@@ -1,11 +1,20 @@
 // Copyright 2026 the arcly authors. MIT license.
 
-// Bad input: every public method and option, called with each wrong type,
-// gets a TypeError naming the argument (emit and waitFor: a rejected promise,
-// never a synchronous throw) and leaves the bus exactly as it was.
+// Bad input: every public function and every option, called with each wrong
+// type and each out-of-range value, fails with the exact error class and
+// message (emit, emitSerial and waitFor: a rejected promise, never a
+// synchronous throw) and leaves everything as it was: the bus keeps its
+// listeners, the signal holds no new abort listener, the transport and the
+// clients were never called.
 
 import assert from "node:assert/strict";
-import { EventBus } from "./mod.ts";
+import {
+  bridge,
+  bridgeBroadcastChannel,
+  EventBus,
+  type EventBusOptions,
+} from "./mod.ts";
+import { bridgeRedis } from "./redis.ts";
 import { countingSignal, noUnhandledRejections } from "./_test_util.ts";
 
 type Events = { a: number; b: number };
@@ -14,13 +23,21 @@ type Events = { a: number; b: number };
 type Loose = {
   subscribe(...args: unknown[]): unknown;
   subscribeAll(...args: unknown[]): unknown;
+  subscribePattern(...args: unknown[]): unknown;
   emit(...args: unknown[]): Promise<void>;
+  emitSerial(...args: unknown[]): Promise<void>;
   waitFor(...args: unknown[]): Promise<unknown>;
+  iterate(...args: unknown[]): unknown;
+  iterateAll(...args: unknown[]): unknown;
   listenerCount(...args: unknown[]): number;
   clear(...args: unknown[]): void;
 };
 
+type AnyFunction = (...args: unknown[]) => unknown;
 const Bus = EventBus as unknown as new (...args: unknown[]) => unknown;
+const looseBridge = bridge as unknown as AnyFunction;
+const looseBroadcast = bridgeBroadcastChannel as unknown as AnyFunction;
+const looseRedis = bridgeRedis as unknown as AnyFunction;
 
 interface Value {
   label: string;
@@ -57,6 +74,7 @@ function isObject(value: unknown): boolean {
   return typeof value === "object" && value !== null;
 }
 
+const NEVER = () => false;
 const VALID_LISTENER = (v: unknown) =>
   typeof v === "function" ||
   (isObject(v) && typeof (v as { onEvent?: unknown }).onEvent === "function");
@@ -68,6 +86,102 @@ const VALID_FUNCTION = (v: unknown) =>
   v === undefined || typeof v === "function";
 const VALID_NAME = (v: unknown) => typeof v === "string";
 const VALID_OPTIONAL_NAME = (v: unknown) => v === undefined || VALID_NAME(v);
+const VALID_MAX = (v: unknown) => v === undefined || typeof v === "number";
+// `null` is read as omitted by these three options today (the default
+// applies), unlike every other option, where null is a TypeError.
+const VALID_BUFFER_SIZE = (v: unknown) =>
+  v === undefined || v === null || typeof v === "number";
+const VALID_OVERFLOW = (v: unknown) =>
+  v === undefined || v === null ||
+  v === "drop-oldest" || v === "drop-newest" || v === "error";
+const VALID_CHANNEL = (v: unknown) =>
+  v === undefined || v === null || (typeof v === "string" && v !== "");
+
+/** An argument slot of a call, tried with every wrong value of VALUES. */
+interface Slot<F> {
+  /** The call, with the argument under test written as `x`. */
+  call: string;
+  valid: (value: unknown) => boolean;
+  /** The message, up to the description of the value. */
+  message: string;
+  run: (f: F, x: unknown) => unknown;
+  /** Returns a promise that must reject instead of throwing. */
+  async?: boolean;
+}
+
+/** One bad call with the error it must fail with. */
+interface Case<F> {
+  call: string;
+  run: (f: F) => unknown;
+  error: TypeErrorConstructor | RangeErrorConstructor;
+  message: string;
+  async?: boolean;
+}
+
+/** A subject: what each call gets, and the check that nothing changed. */
+interface Subject<F> {
+  make: () => F;
+  untouched: (f: F) => void | Promise<void>;
+}
+
+async function assertFails<F>(
+  subject: Subject<F>,
+  { run, error: expected, message, async }: Omit<Case<F>, "call">,
+): Promise<void> {
+  const f = subject.make();
+  const check = (error: unknown) => {
+    assert.ok(error instanceof expected, String(error));
+    assert.equal(error.constructor, expected);
+    assert.equal(error.message, message);
+    return true;
+  };
+  if (async) {
+    let result: unknown;
+    assert.doesNotThrow(() => {
+      result = run(f);
+    });
+    assert.ok(result instanceof Promise);
+    await assert.rejects(result, check);
+  } else {
+    assert.throws(() => run(f), check);
+  }
+  await subject.untouched(f);
+}
+
+/** Tries each slot with every value it does not accept: a TypeError. */
+async function playSlots<F>(
+  t: Deno.TestContext,
+  subject: Subject<F>,
+  slots: Slot<F>[],
+): Promise<void> {
+  for (const slot of slots) {
+    for (const { label, value, described } of VALUES) {
+      if (slot.valid(value)) continue;
+      await t.step(
+        `${slot.call} with x = ${label}`,
+        () =>
+          assertFails(subject, {
+            run: (f) => slot.run(f, value),
+            error: TypeError,
+            message: `${slot.message} ${described}`,
+            ...(slot.async ? { async: true } : {}),
+          }),
+      );
+    }
+  }
+}
+
+async function playCases<F>(
+  t: Deno.TestContext,
+  subject: Subject<F>,
+  cases: Case<F>[],
+): Promise<void> {
+  for (const c of cases) {
+    await t.step(c.call, () => assertFails(subject, c));
+  }
+}
+
+// The bus.
 
 function fixture() {
   const log: string[] = [];
@@ -117,83 +231,121 @@ async function assertUntouched(f: Fixture): Promise<void> {
   assert.equal(await f.wait, 3);
 }
 
-interface Slot {
-  /** The call, with the argument under test written as `x`. */
-  call: string;
-  valid: (value: unknown) => boolean;
-  message: string;
-  run: (f: Fixture, x: unknown) => unknown;
-  /** Returns a promise that must reject instead of throwing. */
-  async?: boolean;
-}
+const BUS: Subject<Fixture> = { make: fixture, untouched: assertUntouched };
 
 const fn = () => {};
+const LISTENER_MESSAGE =
+  "listener must be a function or an object with an onEvent method, got";
 
-const SLOTS: Slot[] = [
+/** The slots every subscribe method shares: listener, options, once, signal. */
+function subscribeSlots(
+  call: string,
+  action: string,
+  subscribe: (f: Fixture, ...args: unknown[]) => unknown,
+): Slot<Fixture>[] {
+  return [
+    {
+      call: `${call}x)`,
+      valid: VALID_LISTENER,
+      message: `${action}: ${LISTENER_MESSAGE}`,
+      run: (f, x) => subscribe(f, x, { signal: f.signal }),
+    },
+    {
+      call: `${call}fn, x)`,
+      valid: VALID_OPTIONS,
+      message: `${action}: options must be an object, got`,
+      run: (f, x) => subscribe(f, fn, x),
+    },
+    {
+      call: `${call}fn, { once: x, signal })`,
+      valid: VALID_ONCE,
+      message: `${action}: options.once must be a boolean, got`,
+      run: (f, x) => subscribe(f, fn, { once: x, signal: f.signal }),
+    },
+    {
+      call: `${call}fn, { once: true, signal: x })`,
+      valid: VALID_SIGNAL,
+      message: `${action}: options.signal must be an AbortSignal, got`,
+      run: (f, x) => subscribe(f, fn, { once: true, signal: x }),
+    },
+  ];
+}
+
+/** The slots of iterate and iterateAll: options, bufferSize, overflow, signal. */
+function iterateSlots(
+  call: string,
+  action: string,
+  iterate: (f: Fixture, options: unknown) => unknown,
+): Slot<Fixture>[] {
+  return [
+    {
+      call: `${call}x)`,
+      valid: VALID_OPTIONS,
+      message: `${action}: options must be an object, got`,
+      run: (f, x) => iterate(f, x),
+    },
+    {
+      call: `${call}{ bufferSize: x, signal })`,
+      valid: VALID_BUFFER_SIZE,
+      message: `${action}: options.bufferSize must be a number, got`,
+      run: (f, x) => iterate(f, { bufferSize: x, signal: f.signal }),
+    },
+    {
+      call: `${call}{ overflow: x, signal })`,
+      valid: VALID_OVERFLOW,
+      message:
+        `${action}: options.overflow must be "drop-oldest", "drop-newest" or "error", got`,
+      run: (f, x) => iterate(f, { overflow: x, signal: f.signal }),
+    },
+    {
+      call: `${call}{ signal: x })`,
+      valid: VALID_SIGNAL,
+      message: `${action}: options.signal must be an AbortSignal, got`,
+      run: (f, x) => iterate(f, { signal: x }),
+    },
+  ];
+}
+
+const BUS_SLOTS: Slot<Fixture>[] = [
   {
     call: "subscribe(x, fn)",
     valid: VALID_NAME,
     message: "Cannot subscribe: event name must be a string, got",
-    run: (f, x) => f.loose.subscribe(x, fn),
+    run: (f, x) => f.loose.subscribe(x, fn, { signal: f.signal }),
   },
+  ...subscribeSlots(
+    'subscribe("a", ',
+    'Cannot subscribe to "a"',
+    (f, ...args) => f.loose.subscribe("a", ...args),
+  ),
+  ...subscribeSlots(
+    "subscribeAll(",
+    "Cannot subscribe to every event",
+    (f, ...args) => f.loose.subscribeAll(...args),
+  ),
   {
-    call: 'subscribe("a", x)',
-    valid: VALID_LISTENER,
-    message:
-      'Cannot subscribe to "a": listener must be a function or an object with an onEvent method, got',
-    run: (f, x) => f.loose.subscribe("a", x, { signal: f.signal }),
+    call: "subscribePattern(x, fn)",
+    valid: VALID_NAME,
+    message: "Cannot subscribe to pattern: pattern must be a string, got",
+    run: (f, x) => f.loose.subscribePattern(x, fn, { signal: f.signal }),
   },
-  {
-    call: 'subscribe("a", fn, x)',
-    valid: VALID_OPTIONS,
-    message: 'Cannot subscribe to "a": options must be an object, got',
-    run: (f, x) => f.loose.subscribe("a", fn, x),
-  },
-  {
-    call: 'subscribe("a", fn, { once: x, signal })',
-    valid: VALID_ONCE,
-    message: 'Cannot subscribe to "a": options.once must be a boolean, got',
-    run: (f, x) => f.loose.subscribe("a", fn, { once: x, signal: f.signal }),
-  },
-  {
-    call: 'subscribe("a", fn, { once: true, signal: x })',
-    valid: VALID_SIGNAL,
-    message:
-      'Cannot subscribe to "a": options.signal must be an AbortSignal, got',
-    run: (f, x) => f.loose.subscribe("a", fn, { once: true, signal: x }),
-  },
-  {
-    call: "subscribeAll(x)",
-    valid: VALID_LISTENER,
-    message:
-      "Cannot subscribe to every event: listener must be a function or an object with an onEvent method, got",
-    run: (f, x) => f.loose.subscribeAll(x, { signal: f.signal }),
-  },
-  {
-    call: "subscribeAll(fn, x)",
-    valid: VALID_OPTIONS,
-    message: "Cannot subscribe to every event: options must be an object, got",
-    run: (f, x) => f.loose.subscribeAll(fn, x),
-  },
-  {
-    call: "subscribeAll(fn, { once: x, signal })",
-    valid: VALID_ONCE,
-    message:
-      "Cannot subscribe to every event: options.once must be a boolean, got",
-    run: (f, x) => f.loose.subscribeAll(fn, { once: x, signal: f.signal }),
-  },
-  {
-    call: "subscribeAll(fn, { signal: x })",
-    valid: VALID_SIGNAL,
-    message:
-      "Cannot subscribe to every event: options.signal must be an AbortSignal, got",
-    run: (f, x) => f.loose.subscribeAll(fn, { signal: x }),
-  },
+  ...subscribeSlots(
+    'subscribePattern("a.*", ',
+    'Cannot subscribe to pattern "a.*"',
+    (f, ...args) => f.loose.subscribePattern("a.*", ...args),
+  ),
   {
     call: "emit(x, 1)",
     valid: VALID_NAME,
     message: "Cannot emit: event name must be a string, got",
     run: (f, x) => f.loose.emit(x, 1),
+    async: true,
+  },
+  {
+    call: "emitSerial(x, 1)",
+    valid: VALID_NAME,
+    message: "Cannot emit: event name must be a string, got",
+    run: (f, x) => f.loose.emitSerial(x, 1),
     async: true,
   },
   {
@@ -225,6 +377,22 @@ const SLOTS: Slot[] = [
     async: true,
   },
   {
+    call: "iterate(x)",
+    valid: VALID_NAME,
+    message: "Cannot iterate: event name must be a string, got",
+    run: (f, x) => f.loose.iterate(x, { signal: f.signal }),
+  },
+  ...iterateSlots(
+    'iterate("a", ',
+    'Cannot iterate "a"',
+    (f, options) => f.loose.iterate("a", options),
+  ),
+  ...iterateSlots(
+    "iterateAll(",
+    "Cannot iterate every event",
+    (f, options) => f.loose.iterateAll(options),
+  ),
+  {
     call: "listenerCount(x)",
     valid: VALID_OPTIONAL_NAME,
     message: "Cannot count listeners: event name must be a string, got",
@@ -240,68 +408,105 @@ const SLOTS: Slot[] = [
 
 Deno.test(
   "EventBus methods reject every wrong argument type with a TypeError naming it, and change nothing",
-  noUnhandledRejections(async (t) => {
-    for (const slot of SLOTS) {
-      for (const { label, value, described } of VALUES) {
-        if (slot.valid(value)) continue;
-        await t.step(`${slot.call} with x = ${label}`, async () => {
-          const f = fixture();
-          const expected = {
-            name: "TypeError",
-            message: `${slot.message} ${described}`,
-          };
-          const check = (error: unknown) => {
-            assert.ok(error instanceof TypeError, String(error));
-            assert.equal(error.message, expected.message);
-            return true;
-          };
-          if (slot.async) {
-            let result: unknown;
-            assert.doesNotThrow(() => {
-              result = slot.run(f, value);
-            });
-            assert.ok(result instanceof Promise);
-            await assert.rejects(result, check);
-          } else {
-            assert.throws(() => slot.run(f, value), check);
-          }
-          await assertUntouched(f);
-        });
-      }
-    }
-  }),
+  noUnhandledRejections((t) => playSlots(t, BUS, BUS_SLOTS)),
 );
 
+const NOT_POSITIVE_INTEGERS = [0, -1, 1.5, NaN, -Infinity, 2 ** 53];
+const BAD_PATTERNS = ["a", "a.", ".*", "*", "*.*", "a*.*", "a.*.*", "a.*x"];
+const BAD_POLICIES = ["", "drop_oldest", "DROP-OLDEST", "throw"];
+
+function bufferSizeCases(
+  call: string,
+  action: string,
+  iterate: (f: Fixture, options: unknown) => unknown,
+): Case<Fixture>[] {
+  return [
+    ...[...NOT_POSITIVE_INTEGERS, Infinity].map((size) => ({
+      call: `${call}{ bufferSize: ${size}, signal })`,
+      run: (f: Fixture) => iterate(f, { bufferSize: size, signal: f.signal }),
+      error: RangeError,
+      message:
+        `${action}: options.bufferSize must be a positive integer, got ${size}`,
+    })),
+    ...BAD_POLICIES.map((overflow) => ({
+      call: `${call}{ overflow: ${JSON.stringify(overflow)}, signal })`,
+      run: (f: Fixture) => iterate(f, { overflow, signal: f.signal }),
+      error: TypeError,
+      message:
+        `${action}: options.overflow must be "drop-oldest", "drop-newest" or "error", got string ${
+          JSON.stringify(overflow)
+        }`,
+    })),
+  ];
+}
+
 Deno.test(
-  "new EventBus() rejects every wrong options and onError type with a TypeError naming it",
+  "EventBus methods reject every malformed pattern and out-of-range option with the exact error, and change nothing",
+  noUnhandledRejections((t) =>
+    playCases(t, BUS, [
+      ...BAD_PATTERNS.map((pattern) => ({
+        call: `subscribePattern(${JSON.stringify(pattern)}, fn, { signal })`,
+        run: (f: Fixture) =>
+          f.loose.subscribePattern(pattern, fn, { signal: f.signal }),
+        error: TypeError,
+        message: `Cannot subscribe to pattern ${
+          JSON.stringify(pattern)
+        }: a pattern is an event name prefix followed by ".*", like "user.*", with no other "*"`,
+      })),
+      ...bufferSizeCases(
+        'iterate("a", ',
+        'Cannot iterate "a"',
+        (f, options) => f.loose.iterate("a", options),
+      ),
+      ...bufferSizeCases(
+        "iterateAll(",
+        "Cannot iterate every event",
+        (f, options) => f.loose.iterateAll(options),
+      ),
+    ])
+  ),
+);
+
+const NO_FIXTURE: Subject<undefined> = {
+  make: () => undefined,
+  untouched: () => {},
+};
+
+Deno.test(
+  "new EventBus() rejects every wrong option type with a TypeError and every out-of-range maxListeners with a RangeError",
   noUnhandledRejections(async (t) => {
-    const slots: Slot[] = [
+    const action = "Cannot create EventBus";
+    const option = (key: string): Slot<undefined> => ({
+      call: `new EventBus({ ${key}: x })`,
+      valid: key === "maxListeners" ? VALID_MAX : VALID_FUNCTION,
+      message: `${action}: options.${key} must be ${
+        key === "maxListeners" ? "a number" : "a function"
+      }, got`,
+      run: (_, x) => new Bus({ [key]: x }),
+    });
+    await playSlots(t, NO_FIXTURE, [
       {
         call: "new EventBus(x)",
         valid: VALID_OPTIONS,
-        message: "Cannot create EventBus: options must be an object, got",
+        message: `${action}: options must be an object, got`,
         run: (_, x) => new Bus(x),
       },
-      {
-        call: "new EventBus({ onError: x })",
-        valid: VALID_FUNCTION,
+      option("onError"),
+      option("onEmit"),
+      option("maxListeners"),
+      option("onWarning"),
+    ]);
+    await playCases(
+      t,
+      NO_FIXTURE,
+      NOT_POSITIVE_INTEGERS.map((max) => ({
+        call: `new EventBus({ maxListeners: ${max} })`,
+        run: () => new Bus({ maxListeners: max }),
+        error: RangeError,
         message:
-          "Cannot create EventBus: options.onError must be a function, got",
-        run: (_, x) => new Bus({ onError: x }),
-      },
-    ];
-    for (const slot of slots) {
-      for (const { label, value, described } of VALUES) {
-        if (slot.valid(value)) continue;
-        await t.step(`${slot.call} with x = ${label}`, () => {
-          assert.throws(() => slot.run(fixture(), value), (error: unknown) => {
-            assert.ok(error instanceof TypeError, String(error));
-            assert.equal(error.message, `${slot.message} ${described}`);
-            return true;
-          });
-        });
-      }
-    }
+          `${action}: options.maxListeners must be a positive integer or Infinity, got ${max}`,
+      })),
+    );
   }),
 );
 
@@ -309,7 +514,14 @@ Deno.test(
   "EventBus methods treat an omitted (undefined) optional argument as documented",
   noUnhandledRejections(async () => {
     assert.ok(new Bus(undefined) instanceof EventBus);
-    assert.ok(new Bus({ onError: undefined }) instanceof EventBus);
+    const options: Required<EventBusOptions<Events>> = {
+      onError: undefined!,
+      onEmit: undefined!,
+      maxListeners: undefined!,
+      onWarning: undefined!,
+    };
+    assert.ok(new Bus(options) instanceof EventBus);
+    assert.ok(new Bus({ maxListeners: Infinity }) instanceof EventBus);
     const f = fixture();
     assert.equal(f.loose.listenerCount(undefined), 5);
     const off = f.loose.subscribe("a", fn, undefined) as () => void;
@@ -318,10 +530,24 @@ Deno.test(
       signal: undefined,
     }) as () => void;
     const offAll = f.loose.subscribeAll(fn, undefined) as () => void;
-    assert.equal(f.bus.listenerCount(), 8);
+    const offPattern = f.loose.subscribePattern("a.*", fn, {
+      once: undefined,
+      signal: undefined,
+    }) as () => void;
+    assert.equal(f.bus.listenerCount(), 9);
     off();
     offOnce();
     offAll();
+    offPattern();
+    const it = f.bus.iterate("a", {
+      bufferSize: undefined!,
+      overflow: undefined!,
+      signal: undefined!,
+    });
+    const all = f.loose.iterateAll(undefined) as AsyncIterator<unknown>;
+    assert.equal(f.bus.listenerCount(), 7);
+    await it.return!();
+    await all.return!();
     const wait = f.loose.waitFor("a", { filter: undefined, signal: undefined });
     assert.equal(f.bus.listenerCount("a"), 3);
     await f.bus.emit("a", 9);
@@ -396,3 +622,269 @@ Deno.test("new EventBus() with a throwing onError: emit rejects with an Aggregat
     );
   }
 });
+
+// The bridges.
+
+/**
+ * A bus with one listener, and a transport, Redis clients and a
+ * BroadcastChannel look-alike that record every call made to them.
+ */
+function bridgeFixture() {
+  const calls: string[] = [];
+  const record = (what: string) => (): undefined => {
+    calls.push(what);
+  };
+  const client = (name: string) => ({
+    publish: record(`${name}.publish`),
+    subscribe: record(`${name}.subscribe`),
+    unsubscribe: record(`${name}.unsubscribe`),
+    on: record(`${name}.on`),
+    off: record(`${name}.off`),
+  });
+  const bus = new EventBus<Events>();
+  const seen: number[] = [];
+  bus.subscribe("a", (n) => {
+    seen.push(n);
+  });
+  const { signal, listeners } = countingSignal();
+  return {
+    bus,
+    seen,
+    calls,
+    signal,
+    listeners,
+    transport: {
+      send: record("send"),
+      listen: record("listen"),
+      close: record("close"),
+    },
+    clients: {
+      publisher: client("publisher"),
+      subscriber: client("subscriber"),
+    },
+    channel: {
+      name: "fake",
+      postMessage: record("postMessage"),
+      addEventListener: record("addEventListener"),
+      removeEventListener: record("removeEventListener"),
+      close: record("channel.close"),
+    },
+  };
+}
+type BridgeFixture = ReturnType<typeof bridgeFixture>;
+
+const BRIDGE: Subject<BridgeFixture> = {
+  make: bridgeFixture,
+  async untouched(f) {
+    assert.equal(f.bus.listenerCount(), 1);
+    assert.equal(f.listeners(), 0);
+    await f.bus.emit("a", 1);
+    assert.deepEqual(f.seen, [1]);
+    assert.deepEqual(f.calls, []);
+  },
+};
+
+/** The slots of `BridgeOptions`, for a bridge function and its other arguments. */
+function bridgeOptionSlots(
+  call: string,
+  action: string,
+  connect: (f: BridgeFixture, options: unknown) => unknown,
+): Slot<BridgeFixture>[] {
+  return [
+    {
+      call: `${call}x)`,
+      valid: VALID_OPTIONS,
+      message: `${action}: options must be an object, got`,
+      run: (f, x) => connect(f, x),
+    },
+    {
+      call: `${call}{ events: x, signal })`,
+      valid: (v) => v === undefined || Array.isArray(v),
+      message: `${action}: options.events must be an array of event names, got`,
+      run: (f, x) => connect(f, { events: x, signal: f.signal }),
+    },
+    {
+      call: `${call}{ events: ["a", x], signal })`,
+      valid: VALID_NAME,
+      message: `${action}: options.events must hold event names, got`,
+      run: (f, x) => connect(f, { events: ["a", x], signal: f.signal }),
+    },
+    {
+      call: `${call}{ onError: x, signal })`,
+      valid: VALID_FUNCTION,
+      message: `${action}: options.onError must be a function, got`,
+      run: (f, x) => connect(f, { onError: x, signal: f.signal }),
+    },
+    {
+      call: `${call}{ signal: x })`,
+      valid: VALID_SIGNAL,
+      message: `${action}: options.signal must be an AbortSignal, got`,
+      run: (f, x) => connect(f, { signal: x }),
+    },
+  ];
+}
+
+function busSlot(
+  call: string,
+  action: string,
+  connect: (f: BridgeFixture, bus: unknown) => unknown,
+): Slot<BridgeFixture> {
+  return {
+    call,
+    valid: NEVER,
+    message: `${action}: bus must be an EventBus, got`,
+    run: connect,
+  };
+}
+
+Deno.test(
+  "bridge() rejects every wrong argument and option type with a TypeError naming it, and uses nothing",
+  noUnhandledRejections(async (t) => {
+    const action = "Cannot bridge the bus";
+    await playSlots(t, BRIDGE, [
+      busSlot(
+        "bridge(x, transport)",
+        action,
+        (f, x) => looseBridge(x, f.transport, { signal: f.signal }),
+      ),
+      {
+        call: "bridge(bus, x)",
+        valid: NEVER,
+        message:
+          `${action}: transport must be an object with send, listen and close methods, got`,
+        run: (f, x) => looseBridge(f.bus, x, { signal: f.signal }),
+      },
+      ...bridgeOptionSlots(
+        "bridge(bus, transport, ",
+        action,
+        (f, options) => looseBridge(f.bus, f.transport, options),
+      ),
+    ]);
+    const message =
+      `${action}: transport must be an object with send, listen and close methods, got an object`;
+    await playCases(
+      t,
+      BRIDGE,
+      (["send", "listen", "close"] as const).map((missing) => ({
+        call: `bridge(bus, a transport without ${missing})`,
+        run: (f: BridgeFixture) =>
+          looseBridge(f.bus, { ...f.transport, [missing]: undefined }),
+        error: TypeError,
+        message,
+      })),
+    );
+  }),
+);
+
+Deno.test(
+  "bridgeBroadcastChannel() rejects every wrong argument and option type with a TypeError naming it, and uses nothing",
+  noUnhandledRejections(async (t) => {
+    const action = "Cannot bridge the bus to a BroadcastChannel";
+    await playSlots(t, BRIDGE, [
+      busSlot(
+        "bridgeBroadcastChannel(x, channel)",
+        action,
+        (f, x) => looseBroadcast(x, f.channel, { signal: f.signal }),
+      ),
+      {
+        call: "bridgeBroadcastChannel(bus, x)",
+        // A string opens a channel of that name.
+        valid: VALID_NAME,
+        message:
+          `${action}: channel must be a channel name or a BroadcastChannel, got`,
+        run: (f, x) => looseBroadcast(f.bus, x, { signal: f.signal }),
+      },
+      ...bridgeOptionSlots(
+        "bridgeBroadcastChannel(bus, channel, ",
+        action,
+        (f, options) => looseBroadcast(f.bus, f.channel, options),
+      ),
+    ]);
+  }),
+);
+
+Deno.test(
+  "bridgeRedis() rejects every wrong argument and option type with a TypeError naming it, and calls no client",
+  noUnhandledRejections(async (t) => {
+    const action = "Cannot bridge the bus to Redis";
+    const clientMessage = (name: string) =>
+      `${action}: clients.${name} must be a Redis client with publish, subscribe, unsubscribe, on and off methods, got`;
+    await playSlots(t, BRIDGE, [
+      busSlot(
+        "bridgeRedis(x, clients)",
+        action,
+        (f, x) => looseRedis(x, f.clients, { signal: f.signal }),
+      ),
+      {
+        call: "bridgeRedis(bus, x)",
+        // An object is read further: its publisher is checked next.
+        valid: isObject,
+        message:
+          `${action}: clients must be an object with a publisher and a subscriber, got`,
+        run: (f, x) => looseRedis(f.bus, x, { signal: f.signal }),
+      },
+      {
+        call: "bridgeRedis(bus, { publisher: x, subscriber })",
+        valid: NEVER,
+        message: clientMessage("publisher"),
+        run: (f, x) =>
+          looseRedis(f.bus, { ...f.clients, publisher: x }, {
+            signal: f.signal,
+          }),
+      },
+      {
+        call: "bridgeRedis(bus, { publisher, subscriber: x })",
+        valid: NEVER,
+        message: clientMessage("subscriber"),
+        run: (f, x) =>
+          looseRedis(f.bus, { ...f.clients, subscriber: x }, {
+            signal: f.signal,
+          }),
+      },
+      ...bridgeOptionSlots(
+        "bridgeRedis(bus, clients, ",
+        action,
+        (f, options) => looseRedis(f.bus, f.clients, options),
+      ),
+      {
+        call: "bridgeRedis(bus, clients, { channel: x, signal })",
+        valid: VALID_CHANNEL,
+        message: `${action}: options.channel must be a non-empty string, got`,
+        run: (f, x) =>
+          looseRedis(f.bus, f.clients, { channel: x, signal: f.signal }),
+      },
+    ]);
+    const methods = ["publish", "subscribe", "unsubscribe", "on", "off"];
+    await playCases(t, BRIDGE, [
+      ...methods.map((missing) => ({
+        call: `bridgeRedis(bus, a subscriber without ${missing})`,
+        run: (f: BridgeFixture) =>
+          looseRedis(f.bus, {
+            ...f.clients,
+            subscriber: { ...f.clients.subscriber, [missing]: undefined },
+          }),
+        error: TypeError,
+        message: `${clientMessage("subscriber")} an object`,
+      })),
+      {
+        call: "bridgeRedis(bus, the same client twice)",
+        run: (f) =>
+          looseRedis(f.bus, {
+            publisher: f.clients.publisher,
+            subscriber: f.clients.publisher,
+          }, { signal: f.signal }),
+        error: TypeError,
+        message:
+          `${action}: clients.publisher and clients.subscriber must be two connections (a subscribed connection cannot publish), got the same client twice`,
+      },
+      {
+        call: 'bridgeRedis(bus, clients, { channel: "", signal })',
+        run: (f) =>
+          looseRedis(f.bus, f.clients, { channel: "", signal: f.signal }),
+        error: TypeError,
+        message:
+          `${action}: options.channel must be a non-empty string, got string ""`,
+      },
+    ]);
+  }),
+);
