@@ -1245,7 +1245,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 export const scenarios: fc.Arbitrary<Scenario> = fc.record({
   onError: fc.constantFrom<OnErrorMode>("none", "record", "throwSome"),
   onEmit: fc.constantFrom<OnEmitMode>("none", "none", "record", "throwSome"),
-  commands: fc.array(command, { minLength: 1, maxLength: 40 }),
+  commands: fc.array(command, { minLength: 1, maxLength: 40, size: "medium" }),
 });
 
 export { fc };
