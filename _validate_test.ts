@@ -237,7 +237,54 @@ const fn = () => {};
 const LISTENER_MESSAGE =
   "listener must be a function or an object with an onEvent method, got";
 
-/** The slots every subscribe method shares: listener, options, once, signal. */
+/** An option of a function's options object, and what it accepts. */
+interface Option {
+  key: string;
+  valid: (value: unknown) => boolean;
+  /** The message after `options.<key>`, up to the value. */
+  message: string;
+  /** Puts the value under test into the option; shown in the step name. */
+  wrap?: { shown: string; value: (x: unknown) => unknown };
+}
+
+/**
+ * The slots of an options object: the object itself, each option (passed
+ * with the fixture's counting signal, so a registration that leaked an abort
+ * listener shows), and `signal`.
+ */
+function optionSlots<F extends { signal: AbortSignal }>(
+  call: string,
+  action: string,
+  run: (f: F, options: unknown) => unknown,
+  options: Option[],
+  withSignal: Record<string, unknown> = {},
+): Slot<F>[] {
+  return [
+    {
+      call: `${call}x)`,
+      valid: VALID_OPTIONS,
+      message: `${action}: options must be an object, got`,
+      run: (f, x) => run(f, x),
+    },
+    ...options.map(({ key, valid, message, wrap }): Slot<F> => ({
+      call: `${call}{ ${key}: ${wrap?.shown ?? "x"}, signal })`,
+      valid,
+      message: `${action}: options.${key} ${message}`,
+      run: (f, x) =>
+        run(f, { [key]: wrap ? wrap.value(x) : x, signal: f.signal }),
+    })),
+    {
+      call: `${call}{ ${
+        Object.keys(withSignal).map((key) => `${key}, `).join("")
+      }signal: x })`,
+      valid: VALID_SIGNAL,
+      message: `${action}: options.signal must be an AbortSignal, got`,
+      run: (f, x) => run(f, { ...withSignal, signal: x }),
+    },
+  ];
+}
+
+/** The slots every subscribe method shares: listener and options. */
 function subscribeSlots(
   call: string,
   action: string,
@@ -250,61 +297,29 @@ function subscribeSlots(
       message: `${action}: ${LISTENER_MESSAGE}`,
       run: (f, x) => subscribe(f, x, { signal: f.signal }),
     },
-    {
-      call: `${call}fn, x)`,
-      valid: VALID_OPTIONS,
-      message: `${action}: options must be an object, got`,
-      run: (f, x) => subscribe(f, fn, x),
-    },
-    {
-      call: `${call}fn, { once: x, signal })`,
-      valid: VALID_ONCE,
-      message: `${action}: options.once must be a boolean, got`,
-      run: (f, x) => subscribe(f, fn, { once: x, signal: f.signal }),
-    },
-    {
-      call: `${call}fn, { once: true, signal: x })`,
-      valid: VALID_SIGNAL,
-      message: `${action}: options.signal must be an AbortSignal, got`,
-      run: (f, x) => subscribe(f, fn, { once: true, signal: x }),
-    },
+    ...optionSlots<Fixture>(
+      `${call}fn, `,
+      action,
+      (f, options) => subscribe(f, fn, options),
+      [{ key: "once", valid: VALID_ONCE, message: "must be a boolean, got" }],
+      // The signal is read on the once path too.
+      { once: true },
+    ),
   ];
 }
 
-/** The slots of iterate and iterateAll: options, bufferSize, overflow, signal. */
-function iterateSlots(
-  call: string,
-  action: string,
-  iterate: (f: Fixture, options: unknown) => unknown,
-): Slot<Fixture>[] {
-  return [
-    {
-      call: `${call}x)`,
-      valid: VALID_OPTIONS,
-      message: `${action}: options must be an object, got`,
-      run: (f, x) => iterate(f, x),
-    },
-    {
-      call: `${call}{ bufferSize: x, signal })`,
-      valid: VALID_BUFFER_SIZE,
-      message: `${action}: options.bufferSize must be a number, got`,
-      run: (f, x) => iterate(f, { bufferSize: x, signal: f.signal }),
-    },
-    {
-      call: `${call}{ overflow: x, signal })`,
-      valid: VALID_OVERFLOW,
-      message:
-        `${action}: options.overflow must be "drop-oldest", "drop-newest" or "error", got`,
-      run: (f, x) => iterate(f, { overflow: x, signal: f.signal }),
-    },
-    {
-      call: `${call}{ signal: x })`,
-      valid: VALID_SIGNAL,
-      message: `${action}: options.signal must be an AbortSignal, got`,
-      run: (f, x) => iterate(f, { signal: x }),
-    },
-  ];
-}
+const ITERATE_OPTIONS: Option[] = [
+  {
+    key: "bufferSize",
+    valid: VALID_BUFFER_SIZE,
+    message: "must be a number, got",
+  },
+  {
+    key: "overflow",
+    valid: VALID_OVERFLOW,
+    message: 'must be "drop-oldest", "drop-newest" or "error", got',
+  },
+];
 
 const BUS_SLOTS: Slot<Fixture>[] = [
   {
@@ -382,15 +397,17 @@ const BUS_SLOTS: Slot<Fixture>[] = [
     message: "Cannot iterate: event name must be a string, got",
     run: (f, x) => f.loose.iterate(x, { signal: f.signal }),
   },
-  ...iterateSlots(
+  ...optionSlots<Fixture>(
     'iterate("a", ',
     'Cannot iterate "a"',
     (f, options) => f.loose.iterate("a", options),
+    ITERATE_OPTIONS,
   ),
-  ...iterateSlots(
+  ...optionSlots<Fixture>(
     "iterateAll(",
     "Cannot iterate every event",
     (f, options) => f.loose.iterateAll(options),
+    ITERATE_OPTIONS,
   ),
   {
     call: "listenerCount(x)",
@@ -684,82 +701,84 @@ const BRIDGE: Subject<BridgeFixture> = {
   },
 };
 
-/** The slots of `BridgeOptions`, for a bridge function and its other arguments. */
-function bridgeOptionSlots(
-  call: string,
-  action: string,
-  connect: (f: BridgeFixture, options: unknown) => unknown,
-): Slot<BridgeFixture>[] {
-  return [
-    {
-      call: `${call}x)`,
-      valid: VALID_OPTIONS,
-      message: `${action}: options must be an object, got`,
-      run: (f, x) => connect(f, x),
-    },
-    {
-      call: `${call}{ events: x, signal })`,
-      valid: (v) => v === undefined || Array.isArray(v),
-      message: `${action}: options.events must be an array of event names, got`,
-      run: (f, x) => connect(f, { events: x, signal: f.signal }),
-    },
-    {
-      call: `${call}{ events: ["a", x], signal })`,
-      valid: VALID_NAME,
-      message: `${action}: options.events must hold event names, got`,
-      run: (f, x) => connect(f, { events: ["a", x], signal: f.signal }),
-    },
-    {
-      call: `${call}{ onError: x, signal })`,
-      valid: VALID_FUNCTION,
-      message: `${action}: options.onError must be a function, got`,
-      run: (f, x) => connect(f, { onError: x, signal: f.signal }),
-    },
-    {
-      call: `${call}{ signal: x })`,
-      valid: VALID_SIGNAL,
-      message: `${action}: options.signal must be an AbortSignal, got`,
-      run: (f, x) => connect(f, { signal: x }),
-    },
-  ];
+/** The options of every bridge function. */
+const BRIDGE_OPTIONS: Option[] = [
+  {
+    key: "events",
+    valid: (v) => v === undefined || Array.isArray(v),
+    message: "must be an array of event names, got",
+  },
+  {
+    key: "events",
+    valid: VALID_NAME,
+    message: "must hold event names, got",
+    wrap: { shown: '["a", x]', value: (x) => ["a", x] },
+  },
+  {
+    key: "onError",
+    valid: VALID_FUNCTION,
+    message: "must be a function, got",
+  },
+];
+
+/** A bridge function, `(bus, second, options)`, and what it is given. */
+interface BridgeFunction {
+  name: string;
+  action: string;
+  connect: AnyFunction;
+  /** The name of its second argument, and the valid one the fixture has. */
+  second: string;
+  valid: (f: BridgeFixture) => unknown;
+  /** Which second arguments are read further, and the message of the others. */
+  accepts: (value: unknown) => boolean;
+  message: string;
+  /** Options of its own, besides those of every bridge. */
+  options?: Option[];
 }
 
-function busSlot(
-  call: string,
-  action: string,
-  connect: (f: BridgeFixture, bus: unknown) => unknown,
-): Slot<BridgeFixture> {
-  return {
-    call,
-    valid: NEVER,
-    message: `${action}: bus must be an EventBus, got`,
-    run: connect,
-  };
+/** The slots of a bridge function: the bus, its second argument, its options. */
+function bridgeSlots(fn: BridgeFunction): Slot<BridgeFixture>[] {
+  const { name, action, connect, second } = fn;
+  return [
+    {
+      call: `${name}(x, ${second})`,
+      valid: NEVER,
+      message: `${action}: bus must be an EventBus, got`,
+      run: (f, x) => connect(x, fn.valid(f), { signal: f.signal }),
+    },
+    {
+      call: `${name}(bus, x)`,
+      valid: fn.accepts,
+      message: `${action}: ${fn.message}`,
+      run: (f, x) => connect(f.bus, x, { signal: f.signal }),
+    },
+    ...optionSlots<BridgeFixture>(
+      `${name}(bus, ${second}, `,
+      action,
+      (f, options) => connect(f.bus, fn.valid(f), options),
+      [...BRIDGE_OPTIONS, ...fn.options ?? []],
+    ),
+  ];
 }
 
 Deno.test(
   "bridge() rejects every wrong argument and option type with a TypeError naming it, and uses nothing",
   noUnhandledRejections(async (t) => {
     const action = "Cannot bridge the bus";
-    await playSlots(t, BRIDGE, [
-      busSlot(
-        "bridge(x, transport)",
+    await playSlots(
+      t,
+      BRIDGE,
+      bridgeSlots({
+        name: "bridge",
         action,
-        (f, x) => looseBridge(x, f.transport, { signal: f.signal }),
-      ),
-      {
-        call: "bridge(bus, x)",
-        valid: NEVER,
+        connect: looseBridge,
+        second: "transport",
+        valid: (f) => f.transport,
+        accepts: NEVER,
         message:
-          `${action}: transport must be an object with send, listen and close methods, got`,
-        run: (f, x) => looseBridge(f.bus, x, { signal: f.signal }),
-      },
-      ...bridgeOptionSlots(
-        "bridge(bus, transport, ",
-        action,
-        (f, options) => looseBridge(f.bus, f.transport, options),
-      ),
-    ]);
+          "transport must be an object with send, listen and close methods, got",
+      }),
+    );
     const message =
       `${action}: transport must be an object with send, listen and close methods, got an object`;
     await playCases(
@@ -780,26 +799,20 @@ Deno.test(
   "bridgeBroadcastChannel() rejects every wrong argument and option type with a TypeError naming it, and uses nothing",
   noUnhandledRejections(async (t) => {
     const action = "Cannot bridge the bus to a BroadcastChannel";
-    await playSlots(t, BRIDGE, [
-      busSlot(
-        "bridgeBroadcastChannel(x, channel)",
+    await playSlots(
+      t,
+      BRIDGE,
+      bridgeSlots({
+        name: "bridgeBroadcastChannel",
         action,
-        (f, x) => looseBroadcast(x, f.channel, { signal: f.signal }),
-      ),
-      {
-        call: "bridgeBroadcastChannel(bus, x)",
+        connect: looseBroadcast,
+        second: "channel",
+        valid: (f) => f.channel,
         // A string opens a channel of that name.
-        valid: VALID_NAME,
-        message:
-          `${action}: channel must be a channel name or a BroadcastChannel, got`,
-        run: (f, x) => looseBroadcast(f.bus, x, { signal: f.signal }),
-      },
-      ...bridgeOptionSlots(
-        "bridgeBroadcastChannel(bus, channel, ",
-        action,
-        (f, options) => looseBroadcast(f.bus, f.channel, options),
-      ),
-    ]);
+        accepts: VALID_NAME,
+        message: "channel must be a channel name or a BroadcastChannel, got",
+      }),
+    );
   }),
 );
 
@@ -810,49 +823,31 @@ Deno.test(
     const clientMessage = (name: string) =>
       `${action}: clients.${name} must be a Redis client with publish, subscribe, unsubscribe, on and off methods, got`;
     await playSlots(t, BRIDGE, [
-      busSlot(
-        "bridgeRedis(x, clients)",
+      ...bridgeSlots({
+        name: "bridgeRedis",
         action,
-        (f, x) => looseRedis(x, f.clients, { signal: f.signal }),
-      ),
-      {
-        call: "bridgeRedis(bus, x)",
+        connect: looseRedis,
+        second: "clients",
+        valid: (f) => f.clients,
         // An object is read further: its publisher is checked next.
-        valid: isObject,
+        accepts: isObject,
         message:
-          `${action}: clients must be an object with a publisher and a subscriber, got`,
-        run: (f, x) => looseRedis(f.bus, x, { signal: f.signal }),
-      },
-      {
-        call: "bridgeRedis(bus, { publisher: x, subscriber })",
+          "clients must be an object with a publisher and a subscriber, got",
+        options: [{
+          key: "channel",
+          valid: VALID_CHANNEL,
+          message: "must be a non-empty string, got",
+        }],
+      }),
+      ...(["publisher", "subscriber"] as const).map((client) => ({
+        call: `bridgeRedis(bus, clients with ${client}: x)`,
         valid: NEVER,
-        message: clientMessage("publisher"),
-        run: (f, x) =>
-          looseRedis(f.bus, { ...f.clients, publisher: x }, {
+        message: clientMessage(client),
+        run: (f: BridgeFixture, x: unknown) =>
+          looseRedis(f.bus, { ...f.clients, [client]: x }, {
             signal: f.signal,
           }),
-      },
-      {
-        call: "bridgeRedis(bus, { publisher, subscriber: x })",
-        valid: NEVER,
-        message: clientMessage("subscriber"),
-        run: (f, x) =>
-          looseRedis(f.bus, { ...f.clients, subscriber: x }, {
-            signal: f.signal,
-          }),
-      },
-      ...bridgeOptionSlots(
-        "bridgeRedis(bus, clients, ",
-        action,
-        (f, options) => looseRedis(f.bus, f.clients, options),
-      ),
-      {
-        call: "bridgeRedis(bus, clients, { channel: x, signal })",
-        valid: VALID_CHANNEL,
-        message: `${action}: options.channel must be a non-empty string, got`,
-        run: (f, x) =>
-          looseRedis(f.bus, f.clients, { channel: x, signal: f.signal }),
-      },
+      })),
     ]);
     const methods = ["publish", "subscribe", "unsubscribe", "on", "off"];
     await playCases(t, BRIDGE, [

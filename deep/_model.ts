@@ -101,7 +101,8 @@ export type OnErrorMode = "none" | "record" | "throwSome";
 export type OnEmitMode = "none" | "record" | "throwSome";
 /** A bus configuration and the commands to play on it. */
 export interface Scenario {
-  onError: OnErrorMode;
+  /** @default {"none"} */
+  onError?: OnErrorMode;
   /** @default {"none"} */
   onEmit?: OnEmitMode;
   commands: Command[];
@@ -207,7 +208,8 @@ function overflowMessage(event: EventKey | null, size: number): string {
   } was full`;
 }
 
-const PLAIN_LISTENER: Omit<ListenerSpec, "target"> = {
+/** A listener that does nothing but log its calls. */
+export const PLAIN_LISTENER: Omit<ListenerSpec, "target"> = {
   form: "function",
   once: false,
   signal: null,
@@ -216,25 +218,104 @@ const PLAIN_LISTENER: Omit<ListenerSpec, "target"> = {
   reemit: "a",
 };
 
-/** The real bus, instrumented. */
-class Real {
-  readonly bus: EventBus<Events>;
+/**
+ * What the real bus and the model both record as it happens, and the
+ * actions of their listeners.
+ */
+abstract class Records {
+  /** Every listener call and filter call, in order. */
   readonly log: string[] = [];
+  /** The outcome of each waitFor, by wait id. */
+  readonly waits: Outcome[] = [];
+  /** What onError received for each emit, by emit id. */
+  readonly onErrorLog: { name: string; error: Plain }[][] = [];
+  /** What onEmit received for each emit, by emit id. */
+  readonly traces: Trace[][] = [];
+  /** The outcome of each iterator read, by read id. */
+  readonly reads: Read[] = [];
+
+  abstract subscribe(spec: ListenerSpec): void;
+  abstract wait(event: EventKey, filter: Filter, signal: number | null): void;
+  abstract unsubscribe(sub: number, how: "call" | "dispose"): void;
+  abstract abort(signal: number): void;
+  abstract emit(event: EventKey, serial: boolean, depth: number): unknown;
+  abstract clear(event: EventKey | null): void;
+  abstract settle(call: number, ok: boolean): void;
+  abstract iterate(command: Extract<Command, { op: "iterate" }>): void;
+  abstract read(it: number): void;
+  abstract return(it: number): void;
+
+  run(command: Command): void {
+    switch (command.op) {
+      case "subscribe":
+        return this.subscribe(command.spec);
+      case "wait":
+        return this.wait(command.event, command.filter, command.signal);
+      case "unsubscribe":
+        return this.unsubscribe(command.sub, command.how);
+      case "abort":
+        return this.abort(command.signal);
+      case "emit":
+        void this.emit(command.event, command.serial === true, 1);
+        return;
+      case "clear":
+        return this.clear(command.event);
+      case "settle":
+        return this.settle(command.call, command.ok);
+      case "iterate":
+        return this.iterate(command);
+      case "read":
+        return this.read(command.it);
+      case "return":
+        return this.return(command.it);
+    }
+  }
+
+  act(action: Action): void {
+    switch (action.do) {
+      case "none":
+        return;
+      case "subscribe":
+        return this.subscribe({ ...PLAIN_LISTENER, target: action.target });
+      case "unsubscribe":
+        return this.unsubscribe(action.sub, "call");
+      case "clear":
+        return this.clear(action.event);
+      case "abort":
+        return this.abort(action.signal);
+    }
+  }
+
+  /** The parts of an observation that are copies of the records. */
+  records(): Pick<
+    Observation,
+    "log" | "waits" | "onError" | "traces" | "reads"
+  > {
+    return {
+      log: [...this.log],
+      waits: [...this.waits],
+      onError: this.onErrorLog.map((entries) => [...entries]),
+      traces: this.traces.map((entries) => [...entries]),
+      reads: [...this.reads],
+    };
+  }
+}
+
+/** The real bus, instrumented. */
+class Real extends Records {
+  readonly bus: EventBus<Events>;
   readonly handles: Unsubscribe[] = [];
   readonly payloads: Payload[] = [];
   /** The nesting depth of each emit, by emit id: 1 for a command's emit. */
   readonly depths: number[] = [];
   readonly emits: Outcome[] = [];
-  readonly waits: Outcome[] = [];
-  readonly onErrorLog: { name: string; error: Plain }[][] = [];
-  readonly traces: Trace[][] = [];
   readonly iterators: EventIterator<unknown>[] = [];
-  readonly reads: Read[] = [];
   readonly signals: CountingSignal[] = [];
   readonly pending: { label: string; call: Deferred<void>; done: boolean }[] =
     [];
 
   constructor(mode: OnErrorMode, traced: OnEmitMode) {
+    super();
     for (let i = 0; i < SIGNALS; i++) this.signals.push(countingSignal());
     const options: EventBusOptions<Events> = {};
     if (mode !== "none") {
@@ -270,33 +351,7 @@ class Real {
     return same ? event.name : `${event.name}!payload`;
   }
 
-  run(command: Command): void {
-    switch (command.op) {
-      case "subscribe":
-        return this.subscribe(command.spec);
-      case "wait":
-        return this.wait(command.event, command.filter, command.signal);
-      case "unsubscribe":
-        return this.unsubscribe(command.sub, command.how);
-      case "abort":
-        return this.abort(command.signal);
-      case "emit":
-        void this.emit(command.event, command.serial === true, 1);
-        return;
-      case "clear":
-        return this.clear(command.event);
-      case "settle":
-        return this.settle(command.call, command.ok);
-      case "iterate":
-        return this.iterate(command);
-      case "read":
-        return this.read(command.it);
-      case "return":
-        return this.return(command.it);
-    }
-  }
-
-  subscribe(spec: ListenerSpec): void {
+  override subscribe(spec: ListenerSpec): void {
     const id = this.handles.length;
     const impl = (arg: unknown): unknown => {
       let payload: Payload;
@@ -369,22 +424,7 @@ class Real {
     );
   }
 
-  act(action: Action): void {
-    switch (action.do) {
-      case "none":
-        return;
-      case "subscribe":
-        return this.subscribe({ ...PLAIN_LISTENER, target: action.target });
-      case "unsubscribe":
-        return this.unsubscribe(action.sub, "call");
-      case "clear":
-        return this.clear(action.event);
-      case "abort":
-        return this.abort(action.signal);
-    }
-  }
-
-  wait(event: EventKey, filter: Filter, signal: number | null): void {
+  override wait(event: EventKey, filter: Filter, signal: number | null): void {
     const id = this.waits.length;
     this.waits.push("pending");
     const options: WaitForOptions<Payload> = {};
@@ -409,18 +449,22 @@ class Real {
     );
   }
 
-  unsubscribe(sub: number, how: "call" | "dispose"): void {
+  override unsubscribe(sub: number, how: "call" | "dispose"): void {
     if (this.handles.length === 0) return;
     const handle = this.handles[sub % this.handles.length]!;
     if (how === "call") handle();
     else handle[Symbol.dispose]();
   }
 
-  abort(signal: number): void {
+  override abort(signal: number): void {
     this.signals[signal]!.controller.abort(new Error(`abort${signal}`));
   }
 
-  emit(event: EventKey, serial: boolean, depth: number): Promise<void> {
+  override emit(
+    event: EventKey,
+    serial: boolean,
+    depth: number,
+  ): Promise<void> {
     const id = this.emits.length;
     const payload = Object.freeze({ id });
     this.payloads.push(payload);
@@ -442,12 +486,12 @@ class Real {
     return done;
   }
 
-  clear(event: EventKey | null): void {
+  override clear(event: EventKey | null): void {
     if (event === null) this.bus.clear();
     else this.bus.clear(event);
   }
 
-  settle(call: number, ok: boolean): void {
+  override settle(call: number, ok: boolean): void {
     const open = this.pending.filter((p) => !p.done);
     if (open.length === 0) return;
     const chosen = open[call % open.length]!;
@@ -473,7 +517,7 @@ class Real {
     );
   }
 
-  read(it: number): void {
+  override read(it: number): void {
     if (this.iterators.length === 0) return;
     const id = this.reads.length;
     this.reads.push("pending");
@@ -481,7 +525,7 @@ class Real {
       (result) => {
         this.reads[id] = result.done
           ? "done"
-          : { value: this.valueOf(result.value) };
+          : { value: this.shown(result.value) };
       },
       (error) => {
         this.reads[id] = { rejected: plain(error) };
@@ -490,7 +534,7 @@ class Real {
   }
 
   /** `"3"` for the payload of emit 3, `"a.x:3"` for an event of iterateAll. */
-  valueOf(value: unknown): string {
+  shown(value: unknown): string {
     if ("name" in (value as object)) {
       const event = value as { name: string; payload: Payload };
       return `${this.nameOf(event)}:${event.payload.id}`;
@@ -501,7 +545,7 @@ class Real {
       : `${payload.id}!payload`;
   }
 
-  return(it: number): void {
+  override return(it: number): void {
     if (this.iterators.length === 0) return;
     void this.iterators[it % this.iterators.length]!.return!();
   }
@@ -510,13 +554,9 @@ class Real {
     const counts = { all: this.bus.listenerCount() } as Observation["counts"];
     for (const event of EVENTS) counts[event] = this.bus.listenerCount(event);
     return {
-      log: [...this.log],
+      ...this.records(),
       counts,
       emits: [...this.emits],
-      waits: [...this.waits],
-      onError: this.onErrorLog.map((entries) => [...entries]),
-      traces: this.traces.map((entries) => [...entries]),
-      reads: [...this.reads],
       buffered: this.iterators.map((it) => it.buffered),
       signals: this.signals.map((s) =>
         s.signal.aborted ? "aborted" : s.listeners()
@@ -578,61 +618,26 @@ interface ModelEmit {
  * (merged in subscription order) and `"*"`'s, in that order, and walks the
  * copy, all at once or, for `emitSerial`, one call after the other settled.
  */
-class Model {
+class Model extends Records {
   readonly mode: OnErrorMode;
   readonly traced: OnEmitMode;
   readonly topics: Map<Target, ModelSub[]> = new Map(
     [...EVENTS, ...PATTERNS, "*" as const].map((t) => [t, []]),
   );
   readonly subs: ModelSub[] = [];
-  readonly log: string[] = [];
   readonly emits: ModelEmit[] = [];
-  readonly waits: Outcome[] = [];
-  readonly onErrorLog: { name: string; error: Plain }[][] = [];
-  readonly traces: Trace[][] = [];
   readonly iterators: ModelIterator[] = [];
-  readonly reads: Read[] = [];
   readonly aborted: boolean[] = Array(SIGNALS).fill(false);
   readonly pending: { label: string; state: "pending" | "ok" | "fail" }[] = [];
 
   constructor(mode: OnErrorMode, traced: OnEmitMode) {
+    super();
     this.mode = mode;
     this.traced = traced;
   }
 
-  run(command: Command): void {
-    switch (command.op) {
-      case "subscribe":
-        this.subscribe(command.spec);
-        break;
-      case "wait":
-        this.wait(command.event, command.filter, command.signal);
-        break;
-      case "unsubscribe":
-        this.unsubscribe(command.sub);
-        break;
-      case "abort":
-        this.abort(command.signal);
-        break;
-      case "emit":
-        this.emit(command.event, command.serial === true, 1);
-        break;
-      case "clear":
-        this.clear(command.event);
-        break;
-      case "settle":
-        this.settle(command.call, command.ok);
-        break;
-      case "iterate":
-        this.iterate(command);
-        break;
-      case "read":
-        this.read(command.it);
-        break;
-      case "return":
-        this.return(command.it);
-        break;
-    }
+  override run(command: Command): void {
+    super.run(command);
     this.pump();
   }
 
@@ -653,7 +658,7 @@ class Model {
     list.splice(list.indexOf(sub), 1);
   }
 
-  subscribe(spec: ListenerSpec): void {
+  override subscribe(spec: ListenerSpec): void {
     const sub: ModelSub = {
       alive: false,
       signal: spec.signal,
@@ -667,7 +672,7 @@ class Model {
     this.add(sub);
   }
 
-  wait(event: EventKey, filter: Filter, signal: number | null): void {
+  override wait(event: EventKey, filter: Filter, signal: number | null): void {
     const id = this.waits.length;
     this.waits.push("pending");
     if (signal !== null && this.aborted[signal]) {
@@ -685,12 +690,12 @@ class Model {
     });
   }
 
-  unsubscribe(index: number): void {
+  override unsubscribe(index: number): void {
     if (this.subs.length === 0) return;
     this.remove(this.subs[index % this.subs.length]!);
   }
 
-  abort(signal: number): void {
+  override abort(signal: number): void {
     if (this.aborted[signal]) return;
     this.aborted[signal] = true;
     const reason = { error: `abort${signal}` };
@@ -706,7 +711,7 @@ class Model {
     }
   }
 
-  clear(event: EventKey | null): void {
+  override clear(event: EventKey | null): void {
     const targets: Target[] = event === null ? [...this.topics.keys()] : [
       event,
     ];
@@ -728,7 +733,7 @@ class Model {
     }
   }
 
-  iterate(command: Extract<Command, { op: "iterate" }>): void {
+  override iterate(command: Extract<Command, { op: "iterate" }>): void {
     const it: ModelIterator = {
       event: command.event,
       size: command.bufferSize,
@@ -789,7 +794,7 @@ class Model {
     }
   }
 
-  read(index: number): void {
+  override read(index: number): void {
     if (this.iterators.length === 0) return;
     const it = this.iterators[index % this.iterators.length]!;
     const id = this.reads.length;
@@ -806,7 +811,7 @@ class Model {
     }
   }
 
-  return(index: number): void {
+  override return(index: number): void {
     if (this.iterators.length === 0) return;
     const it = this.iterators[index % this.iterators.length]!;
     this.stop(it);
@@ -815,7 +820,7 @@ class Model {
     for (const read of it.waiters.splice(0)) this.reads[read] = "done";
   }
 
-  emit(name: EventKey, serial: boolean, depth: number): number {
+  override emit(name: EventKey, serial: boolean, depth: number): number {
     const id = this.emits.length;
     const tag = `:${name}`;
     const patterns = PATTERNS.filter((p) => matches(p, name))
@@ -939,22 +944,7 @@ class Model {
     }
   }
 
-  act(action: Action): void {
-    switch (action.do) {
-      case "none":
-        return;
-      case "subscribe":
-        return this.subscribe({ ...PLAIN_LISTENER, target: action.target });
-      case "unsubscribe":
-        return this.unsubscribe(action.sub);
-      case "clear":
-        return this.clear(action.event);
-      case "abort":
-        return this.abort(action.signal);
-    }
-  }
-
-  settle(call: number, ok: boolean): void {
+  override settle(call: number, ok: boolean): void {
     const open = this.pending.filter((p) => p.state === "pending");
     if (open.length === 0) return;
     open[call % open.length]!.state = ok ? "ok" : "fail";
@@ -1037,13 +1027,9 @@ class Model {
     const counts = { all: alive.length } as Observation["counts"];
     for (const event of EVENTS) counts[event] = this.list(event).length;
     return {
-      log: [...this.log],
+      ...this.records(),
       counts,
       emits,
-      waits: [...this.waits],
-      onError: this.onErrorLog.map((entries) => [...entries]),
-      traces: this.traces.map((entries) => [...entries]),
-      reads: [...this.reads],
       buffered: this.iterators.map((it) => it.items.length),
       signals: this.aborted.map((aborted, signal) =>
         aborted ? "aborted" : alive.filter((s) => s.signal === signal).length
@@ -1062,9 +1048,10 @@ class Model {
  * emit settles and is compared too.
  */
 export async function runScenario(scenario: Scenario): Promise<void> {
+  const mode = scenario.onError ?? "none";
   const traced = scenario.onEmit ?? "none";
-  const real = new Real(scenario.onError, traced);
-  const model = new Model(scenario.onError, traced);
+  const real = new Real(mode, traced);
+  const model = new Model(mode, traced);
   const compare = async (step: string) => {
     await drainMicrotasks();
     assert.deepEqual(real.observe(), model.observe(), step);
