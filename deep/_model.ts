@@ -219,8 +219,8 @@ export const PLAIN_LISTENER: Omit<ListenerSpec, "target"> = {
 };
 
 /**
- * What the real bus and the model both record as it happens, and the
- * actions of their listeners.
+ * What the real bus and the model both record as it happens, and how both
+ * play a command and a listener's action.
  */
 abstract class Records {
   /** Every listener call and filter call, in order. */
