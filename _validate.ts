@@ -55,7 +55,9 @@ export function invalid(
   type: typeof TypeError | typeof RangeError = TypeError,
 ): TypeError | RangeError {
   const text = typeof action === "string" ? action : action();
-  const got = type === RangeError ? String(value) : describe(value);
+  const got = type === RangeError && typeof value !== "string"
+    ? String(value)
+    : describe(value);
   return new type(`${text}: ${what} must be ${expected}, got ${got}`);
 }
 
@@ -208,7 +210,9 @@ export function readIterateOptions(
 ): IteratorConfig {
   const opts = readOptions(options, action);
   const signal = readSignal(opts, action);
-  const bufferSize = opts.bufferSize ?? DEFAULT_BUFFER_SIZE;
+  const bufferSize = opts.bufferSize === undefined
+    ? DEFAULT_BUFFER_SIZE
+    : opts.bufferSize;
   if (typeof bufferSize !== "number") {
     throw invalid(action, "options.bufferSize", "a number", bufferSize);
   }
@@ -221,13 +225,16 @@ export function readIterateOptions(
       RangeError,
     );
   }
-  const overflow = opts.overflow ?? "error";
+  const overflow = opts.overflow === undefined ? "error" : opts.overflow;
   if (typeof overflow !== "string" || !POLICIES.includes(overflow)) {
+    // A string that names no policy is out of range; anything else is the
+    // wrong type.
     throw invalid(
       action,
       "options.overflow",
       '"drop-oldest", "drop-newest" or "error"',
       overflow,
+      typeof overflow === "string" ? RangeError : TypeError,
     );
   }
   return { bufferSize, overflow: overflow as OverflowPolicy, signal };

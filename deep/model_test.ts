@@ -1,13 +1,13 @@
 // Copyright 2026 the arcly authors. MIT license.
 
 // Model-based property test: random command sequences played against the real
-// bus and a plain model (_test_model.ts), compared after every command.
+// bus and a plain model (deep/_model.ts), compared after every command.
 // `deno task test` runs 1,000 scenarios, `deno task test:deep` 100,000.
 // Replay a failure with BUS_SEED=<seed> BUS_PATH=<path> from its report, then
-// add the printed counterexample to bus_model_regression_test.ts.
+// add the printed counterexample to deep/model_regression_test.ts.
 
-import { fc, runScenario, type Scenario, scenarios } from "./_test_model.ts";
-import { DEEP, env, RejectionWatch } from "./_test_util.ts";
+import { fc, runScenario, type Scenario, scenarios } from "./_model.ts";
+import { DEEP, env, RejectionWatch } from "../_test_util.ts";
 
 const RUNS = Number(env("BUS_RUNS") ?? (DEEP ? 100_000 : 1_000));
 
