@@ -179,20 +179,6 @@ Deno.test("EventBus without onEmit never reads the clock, and onEmit is not call
   });
 });
 
-Deno.test("EventBus onEmit types the info as a union on the event name", () => {
-  const seen: unknown[] = [];
-  new EventBus<Events>({
-    onEmit(info) {
-      if (info.name === "user.created") seen.push(info.payload.id);
-      // @ts-expect-error: ready has no payload to read an id from
-      else if (info.name === "ready") seen.push(info.payload.id);
-      const count: number = info.listeners;
-      seen.push(count);
-    },
-  });
-  assert.deepEqual(seen, []);
-});
-
 // Leak warnings
 
 Deno.test("EventBus maxListeners warns once per event when a subscription goes past it", () => {
