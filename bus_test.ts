@@ -2,7 +2,13 @@
 
 import assert from "node:assert/strict";
 import { EventBus, type ListenerObject, type Unsubscribe } from "./mod.ts";
-import { countingSignal, deferred, settled } from "./_test_util.ts";
+import {
+  countingSignal,
+  DEEP,
+  deferred,
+  noUnhandledRejections,
+  settled,
+} from "./_test_util.ts";
 
 type Events = {
   "user.created": { id: number };
@@ -148,23 +154,6 @@ Deno.test("EventBus.emit() does not call a listener added during that emit, but 
   assert.deepEqual(log, ["first 1", "first 2", "late 2"]);
 });
 
-Deno.test("EventBus.emit() still calls a listener removed during that emit, never afterwards", async () => {
-  const bus = new EventBus<Events>();
-  const log: string[] = [];
-  const handles: { second?: Unsubscribe } = {};
-  bus.subscribe("user.created", (user) => {
-    log.push(`first ${user.id}`);
-    handles.second?.();
-  });
-  handles.second = bus.subscribe("user.created", (user) => {
-    log.push(`second ${user.id}`);
-  });
-  await bus.emit("user.created", { id: 1 });
-  await bus.emit("user.created", { id: 2 });
-  assert.deepEqual(log, ["first 1", "second 1", "first 2"]);
-  assert.equal(bus.listenerCount("user.created"), 1);
-});
-
 Deno.test("EventBus.emit() in flight keeps its snapshot while later emits see changes", async () => {
   const bus = new EventBus<Events>();
   const log: string[] = [];
@@ -198,6 +187,195 @@ Deno.test("EventBus.emit() snapshots listeners of every event too before calling
   await bus.emit("user.created", { id: 2 });
   assert.deepEqual(seen, ["own 1", "own 2", "all user.created"]);
 });
+
+// Re-entrancy: listeners that emit, unsubscribe or clear while the emit that
+// called them is in flight. `deno task test:deep` (BUS_DEEP=1) runs the
+// awaited re-emits 100,000 deep.
+
+const DEPTH = DEEP ? 100_000 : 10_000;
+
+Deno.test(
+  `EventBus.emit() re-emitted after an await in the listener reaches depth ${DEPTH} without overflow or deadlock`,
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number }>();
+    const reached: number[] = [];
+    bus.subscribe("e", async (n) => {
+      await null;
+      reached.push(n);
+      if (n < DEPTH) await bus.emit("e", n + 1);
+    });
+    await bus.emit("e", 1);
+    assert.equal(reached.length, DEPTH);
+    assert.equal(reached[DEPTH - 1], DEPTH);
+    assert.equal(bus.listenerCount("e"), 1);
+  }),
+);
+
+Deno.test(
+  `EventBus.emit() carries an error from depth ${DEPTH} of awaited re-emits up to the outermost emit`,
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number }>();
+    const bottom = new Error("bottom");
+    bus.subscribe("e", async (n) => {
+      await null;
+      if (n === DEPTH) throw bottom;
+      await bus.emit("e", n + 1);
+    });
+    const error = await bus.emit("e", 1).then(
+      () => assert.fail("resolved"),
+      (error: unknown) => error,
+    );
+    let level = 1;
+    let cause = error;
+    while (cause instanceof AggregateError) {
+      assert.equal(cause.errors.length, 1);
+      assert.equal(cause.message, '1 listener of "e" failed');
+      cause = cause.errors[0];
+      level++;
+    }
+    assert.equal(cause, bottom);
+    assert.equal(level, DEPTH + 1);
+  }),
+);
+
+Deno.test(
+  "EventBus.emit() re-emitted synchronously from a listener works 500 deep; a stack overflow deeper is an error of the emit, and the bus stays intact",
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number }>();
+    let limit = 500;
+    let deepest = 0;
+    bus.subscribe("e", (n) => {
+      deepest = n;
+      // Returned, so each emit waits for the one it started.
+      return n < limit ? bus.emit("e", n + 1) : undefined;
+    });
+    await bus.emit("e", 1);
+    assert.equal(deepest, 500);
+
+    limit = 1_000_000;
+    const error = await bus.emit("e", 1).then(
+      () => assert.fail("resolved"),
+      (error: unknown) => error,
+    );
+    let cause = error;
+    while (cause instanceof AggregateError) cause = cause.errors[0];
+    assert.ok(cause instanceof RangeError, String(cause));
+    assert.ok(deepest > 500 && deepest < limit, String(deepest));
+
+    assert.equal(bus.listenerCount(), 1);
+    limit = 3;
+    await bus.emit("e", 1);
+    assert.equal(deepest, 3);
+  }),
+);
+
+Deno.test(
+  "EventBus.emit() still calls every listener when one unsubscribes all the others mid-emit, and only that one afterwards",
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number }>();
+    const calls: string[] = [];
+    const offs: (() => void)[] = [];
+    const add = (label: string, body: () => unknown = () => {}) => {
+      offs.push(bus.subscribe("e", (n) => {
+        calls.push(`${label}${n}`);
+        return body();
+      }));
+    };
+    add("a");
+    add("b", async () => {
+      await null;
+    });
+    const killer = offs.length;
+    add("killer", () => {
+      offs.forEach((off, i) => {
+        if (i !== killer) off();
+      });
+    });
+    add("c");
+    add("d", async () => {
+      await null;
+    });
+    offs.push(bus.subscribeAll((event) => {
+      calls.push(`every${event.payload}`);
+    }));
+
+    await bus.emit("e", 1);
+    assert.deepEqual(calls, ["a1", "b1", "killer1", "c1", "d1", "every1"]);
+    assert.equal(bus.listenerCount("e"), 1);
+    assert.equal(bus.listenerCount(), 1);
+
+    calls.length = 0;
+    await bus.emit("e", 2);
+    assert.deepEqual(calls, ["killer2"]);
+  }),
+);
+
+Deno.test(
+  "EventBus.emit() still calls every listener of its snapshot when one clears the bus mid-emit; waits it removed reject",
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number; other: string }>();
+    const calls: string[] = [];
+    bus.subscribe("e", (n) => {
+      calls.push(`first${n}`);
+    });
+    const before = bus.waitFor("e");
+    bus.subscribe("e", (n) => {
+      calls.push(`clearer${n}`);
+      bus.clear();
+    });
+    const after = bus.waitFor("e");
+    const other = bus.waitFor("other");
+    bus.subscribe("e", async (n) => {
+      await null;
+      calls.push(`last${n}`);
+    });
+    bus.subscribeAll((event) => {
+      calls.push(`every${event.payload}`);
+    });
+    assert.equal(bus.listenerCount(), 7);
+
+    await bus.emit("e", 1);
+    assert.deepEqual(calls, ["first1", "clearer1", "every1", "last1"]);
+    assert.equal(await before, 1);
+    await assert.rejects(after, {
+      name: "Error",
+      message: 'Stopped waiting for "e": the bus was cleared',
+    });
+    await assert.rejects(other, {
+      name: "Error",
+      message: 'Stopped waiting for "other": the bus was cleared',
+    });
+    assert.equal(bus.listenerCount(), 0);
+
+    calls.length = 0;
+    await bus.emit("e", 2);
+    assert.deepEqual(calls, []);
+  }),
+);
+
+Deno.test(
+  "EventBus.emit() nested in a listener sees the registry as it is then, while the outer emit keeps its snapshot",
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number }>();
+    const calls: string[] = [];
+    let offFirst: () => void = () => {};
+    offFirst = bus.subscribe("e", (n) => {
+      calls.push(`first${n}`);
+      if (n !== 1) return;
+      offFirst();
+      bus.subscribe("e", (m) => {
+        calls.push(`late${m}`);
+      });
+      return bus.emit("e", 2);
+    });
+    bus.subscribe("e", (n) => {
+      calls.push(`second${n}`);
+    });
+    await bus.emit("e", 1);
+    assert.deepEqual(calls, ["first1", "second2", "late2", "second1"]);
+    assert.equal(bus.listenerCount("e"), 2);
+  }),
+);
 
 // Rule 4: settling
 
@@ -497,102 +675,7 @@ Deno.test("Unsubscribe removes exactly its subscription, also as Symbol.dispose,
   assert.equal(bus.listenerCount("user.created"), 1);
 });
 
-// Rule 7: bad input
-
-Deno.test("EventBus.subscribe() throws TypeError for a non-string event and registers nothing", () => {
-  const bus = new EventBus();
-  assert.throws(
-    () => bus.subscribe(42 as unknown as string, () => {}),
-    {
-      name: "TypeError",
-      message: "Cannot subscribe: event name must be a string, got number 42",
-    },
-  );
-  assert.equal(bus.listenerCount(), 0);
-});
-
-Deno.test("EventBus.subscribe() throws TypeError for a listener that is neither function nor onEvent object", () => {
-  const bus = new EventBus<Events>();
-  const bad: [unknown, string][] = [
-    [undefined, "undefined"],
-    [null, "null"],
-    ["f", 'string "f"'],
-    [{}, "an object"],
-    [{ onEvent: 1 }, "an object"],
-  ];
-  for (const [listener, got] of bad) {
-    assert.throws(
-      () => bus.subscribe("user.created", listener as () => void),
-      {
-        name: "TypeError",
-        message:
-          `Cannot subscribe to "user.created": listener must be a function or an object with an onEvent method, got ${got}`,
-      },
-    );
-  }
-  assert.equal(bus.listenerCount(), 0);
-});
-
-Deno.test("EventBus.subscribe() throws TypeError for bad options and adds no abort listener", () => {
-  const bus = new EventBus<Events>();
-  const { signal, listeners: live } = countingSignal();
-  assert.throws(
-    () =>
-      bus.subscribe("user.created", () => {}, {
-        signal,
-        once: "yes" as unknown as boolean,
-      }),
-    {
-      name: "TypeError",
-      message:
-        'Cannot subscribe to "user.created": options.once must be a boolean, got string "yes"',
-    },
-  );
-  assert.throws(
-    () =>
-      bus.subscribe("user.created", () => {}, {
-        signal: {} as AbortSignal,
-      }),
-    {
-      name: "TypeError",
-      message:
-        'Cannot subscribe to "user.created": options.signal must be an AbortSignal, got an object',
-    },
-  );
-  assert.throws(
-    () => bus.subscribe("user.created", () => {}, null as unknown as object),
-    {
-      name: "TypeError",
-      message:
-        'Cannot subscribe to "user.created": options must be an object, got null',
-    },
-  );
-  assert.equal(bus.listenerCount(), 0);
-  assert.equal(live(), 0);
-});
-
-Deno.test("EventBus.emit() returns a rejected promise, never throws, for a non-string event", async () => {
-  const bus = new EventBus();
-  let emitted!: Promise<void>;
-  assert.doesNotThrow(() => {
-    emitted = bus.emit(Symbol("x") as unknown as string, 1);
-  });
-  await assert.rejects(emitted, {
-    name: "TypeError",
-    message: "Cannot emit: event name must be a string, got Symbol(x)",
-  });
-});
-
-Deno.test("new EventBus() throws TypeError for a non-function onError", () => {
-  assert.throws(
-    () => new EventBus({ onError: "log" as unknown as () => void }),
-    {
-      name: "TypeError",
-      message:
-        'Cannot create EventBus: options.onError must be a function, got string "log"',
-    },
-  );
-});
+// Bad input: the table in bus_input_test.ts.
 
 // Listeners of every event
 
@@ -649,11 +732,6 @@ Deno.test("EventBus.subscribeAll() follows once, signal and unsubscribe like sub
   await bus.emit("ready");
   assert.deepEqual(log, ["once ready", "signal ready", "off ready"]);
   assert.equal(bus.listenerCount(), 0);
-  assert.throws(() => bus.subscribeAll(7 as unknown as () => void), {
-    name: "TypeError",
-    message:
-      "Cannot subscribe to every event: listener must be a function or an object with an onEvent method, got number 7",
-  });
 });
 
 // waitFor
@@ -732,23 +810,6 @@ Deno.test("EventBus.waitFor() rejects when clear() removes it", async () => {
   });
 });
 
-Deno.test("EventBus.waitFor() rejects with TypeError for bad arguments and registers nothing", async () => {
-  const bus = new EventBus<Events>();
-  await assert.rejects(bus.waitFor(1 as unknown as "ready"), {
-    name: "TypeError",
-    message: "Cannot wait: event name must be a string, got number 1",
-  });
-  await assert.rejects(
-    bus.waitFor("ready", { filter: true as unknown as () => boolean }),
-    {
-      name: "TypeError",
-      message:
-        'Cannot wait for "ready": options.filter must be a function, got boolean true',
-    },
-  );
-  assert.equal(bus.listenerCount(), 0);
-});
-
 // listenerCount and clear
 
 Deno.test("EventBus.listenerCount() counts one event's subscriptions, or all of them", async () => {
@@ -794,14 +855,6 @@ Deno.test("EventBus.clear() removes one event's subscriptions or all, leaving em
   bus.clear("user.created");
   assert.equal(bus.listenerCount("user.created"), 0);
   assert.equal(bus.listenerCount("user.deleted"), 1);
-  assert.throws(() => bus.clear(0 as unknown as "ready"), {
-    name: "TypeError",
-    message: "Cannot clear: event name must be a string, got number 0",
-  });
-  assert.throws(() => bus.listenerCount(null as unknown as "ready"), {
-    name: "TypeError",
-    message: "Cannot count listeners: event name must be a string, got null",
-  });
 });
 
 Deno.test("EventBus unsubscribe after clear() leaves a newer subscription of that event alone", async () => {

@@ -30,10 +30,6 @@ export const SUITE: readonly SuiteFile[] = [
   { path: "pattern_test.ts", load: () => import("../pattern_test.ts") },
   { path: "serial_test.ts", load: () => import("../serial_test.ts") },
   { path: "trace_test.ts", load: () => import("../trace_test.ts") },
-  {
-    path: "bus_reentrancy_test.ts",
-    load: () => import("../bus_reentrancy_test.ts"),
-  },
   { path: "bus_input_test.ts", load: () => import("../bus_input_test.ts") },
   { path: "_json_test.ts", load: () => import("../_json_test.ts") },
 ];
@@ -45,12 +41,12 @@ export const SUITE: readonly SuiteFile[] = [
 export const DENO_ONLY: Readonly<Record<string, string>> = {
   "bus_types_test.ts": "type checks with @ts-expect-error",
   "bus_using_test.ts": "using and await using (a syntax error in Node 20)",
-  "bus_rejection_test.ts":
+  "bus_unhandled_rejection_test.ts":
     "counts unhandled rejections, which each test runner intercepts its own way",
   "bus_model_test.ts": "model-based sequences (moves to deep/)",
   "bus_model_regression_test.ts": "model regressions (move to deep/)",
   "_pattern_test.ts": "tests the internal pattern cache, not the package",
   "bridge_test.ts": "uses using syntax",
-  "broadcast_channel_test.ts": "starts Workers with Deno permissions",
+  "broadcast_channel_test.ts": "runs TypeScript Workers and uses using syntax",
   "redis_test.ts": "starts redis-server with Deno.Command",
 };
