@@ -179,13 +179,22 @@ Deno.test("EventBus.emit() snapshots listeners of every event too before calling
     seen.push(`own ${user.id}`);
     if (user.id === 1) {
       bus.subscribeAll((event) => {
-        seen.push(`all ${event.name}`);
+        seen.push(`late ${event.name}`);
       });
     }
   });
+  bus.subscribeAll((event) => {
+    seen.push(`all ${event.name}`);
+  });
   await bus.emit("user.created", { id: 1 });
   await bus.emit("user.created", { id: 2 });
-  assert.deepEqual(seen, ["own 1", "own 2", "all user.created"]);
+  assert.deepEqual(seen, [
+    "own 1",
+    "all user.created",
+    "own 2",
+    "all user.created",
+    "late user.created",
+  ]);
 });
 
 // Re-entrancy: listeners that emit, unsubscribe or clear while the emit that

@@ -175,9 +175,11 @@ const hosts: Record<string, Host> = {
   async workerd(expected) {
     const workerd = tool("workerd");
     const out = await run(workerd, ["test", "workerd/config.capnp"]);
+    const failed = out.text.match(/\[ FAIL \]/g)?.length ?? 0;
+    const passed = out.text.match(/\[ PASS \]/g)?.length;
     const counts = {
-      passed: out.text.match(/\[ PASS \]/g)?.length,
-      failed: out.text.match(/\[ FAIL \]/g)?.length ?? 0,
+      passed: passed ?? (failed > 0 ? 0 : undefined),
+      failed,
       expected,
     };
     const v = (await version(workerd, ["--version"])).replace(/^workerd /, "");
