@@ -26,6 +26,21 @@ export function env(name: string): string | undefined {
 /** Whether the large sizes of `deno task test:deep` are wanted. */
 export const DEEP: boolean = env("BUS_DEEP") === "1";
 
+/**
+ * An event map with dotted names, for pattern subscriptions: `user.*`
+ * matches `user.created`, `user.deleted` and `user.profile.updated`, not
+ * `user` nor `users.created`.
+ */
+export type DottedEvents = {
+  user: { id: number };
+  users: { id: number };
+  "user.created": { id: number };
+  "user.deleted": { id: number };
+  "user.profile.updated": { id: number; field: string };
+  "users.created": { id: number };
+  "job.done": string;
+};
+
 /** A promise with its settle functions exposed. */
 export interface Deferred<T> {
   promise: Promise<T>;

@@ -7,18 +7,9 @@
 
 import assert from "node:assert/strict";
 import { EventBus } from "./mod.ts";
+import type { DottedEvents } from "./_test_util.ts";
 
-type Events = {
-  user: { id: number };
-  users: { id: number };
-  "user.created": { id: number };
-  "user.deleted": { id: number };
-  "user.profile.updated": { id: number; field: string };
-  "users.created": { id: number };
-  "job.done": string;
-  tick: number;
-  ready: undefined;
-};
+type Events = DottedEvents & { tick: number; ready: undefined };
 
 interface InterfaceEvents {
   "job.done": { name: string };

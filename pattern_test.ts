@@ -2,17 +2,7 @@
 
 import assert from "node:assert/strict";
 import { EventBus } from "./mod.ts";
-import { deferred } from "./_test_util.ts";
-
-type Events = {
-  user: { id: number };
-  users: { id: number };
-  "user.created": { id: number };
-  "user.deleted": { id: number };
-  "user.profile.updated": { id: number; field: string };
-  "users.created": { id: number };
-  "job.done": string;
-};
+import { deferred, type DottedEvents as Events } from "./_test_util.ts";
 
 /** Counts the `Map.prototype.get` calls made while `fn` runs synchronously. */
 function countMapGets(fn: () => unknown): number {
