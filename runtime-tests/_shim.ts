@@ -79,10 +79,12 @@ function definition(args: TestArgs): StepDefinition {
  * records every test with its file, and returns the tests.
  *
  * @param files The files to import.
+ * @param global Where to define `Deno`: the global object, or a stand-in.
  * @returns Every registered test, in registration order.
  */
 export async function collect(
   files: readonly SuiteFile[] = SUITE,
+  global: { Deno?: unknown } = globalThis,
 ): Promise<CollectedTest[]> {
   const tests: CollectedTest[] = [];
   let file = "";
@@ -92,7 +94,6 @@ export async function collect(
       tests.push({ name, file, ignore, fn });
     },
   };
-  const global = globalThis as { Deno?: unknown };
   if (global.Deno !== undefined) {
     throw new Error("The Deno.test shim is for runtimes without Deno");
   }
