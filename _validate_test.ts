@@ -301,7 +301,10 @@ function subscribeSlots(
       `${call}fn, `,
       action,
       (f, options) => subscribe(f, fn, options),
-      [{ key: "once", valid: VALID_ONCE, message: "must be a boolean, got" }],
+      [
+        { key: "once", valid: VALID_ONCE, message: "must be a boolean, got" },
+        { key: "local", valid: VALID_ONCE, message: "must be a boolean, got" },
+      ],
       // The signal is read on the once path too.
       { once: true },
     ),

@@ -1,7 +1,7 @@
 // Copyright 2026 the arcly authors. MIT license.
 
 // Drives headless Chromium (Debian's, never a downloaded build) with
-// playwright-core: opens the case page, waits for its results and prints
+// playwright-core: opens the suite page, waits for its results and prints
 // them as TAP. Usage: node drive.mjs <page url> [chromium path]
 import { createRequire } from "node:module";
 
@@ -39,17 +39,24 @@ try {
     if (message.type() === "error") console.error(`console: ${message.text()}`);
   });
   await page.goto(url);
-  await page.waitForFunction(() => globalThis.caseResults !== undefined, null, {
-    timeout: 60_000,
-  });
-  const results = await page.evaluate(() => globalThis.caseResults);
+  await page.waitForFunction(
+    () => globalThis.suiteResults !== undefined,
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
+  const results = await page.evaluate(() => globalThis.suiteResults);
   console.log(`1..${results.length}`);
   results.forEach((result, i) => {
     if (result.ok) {
-      console.log(`ok ${i + 1} - ${result.name}`);
+      console.log(
+        `ok ${i + 1} - ${result.name}${result.skipped ? " # SKIP" : ""}`,
+      );
     } else {
       failed++;
-      console.log(`not ok ${i + 1} - ${result.name}\n#   ${result.error}`);
+      const error = result.error.replaceAll("\n", "\n#   ");
+      console.log(`not ok ${i + 1} - ${result.name}\n#   ${error}`);
     }
   });
   console.log(`# pass ${results.length - failed}`);

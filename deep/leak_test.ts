@@ -1,19 +1,21 @@
 // Copyright 2026 the arcly authors. MIT license.
 
-// Leak tests: long runs of subscribe/unsubscribe, aborted waits and unfired
-// once listeners must end with the heap within 10% of where it started and
-// no abort listener left on a long-lived signal. They need
-// `--v8-flags=--expose-gc` (as `deno task test` passes) and are ignored
-// without it.
+// Memory bounds (Deno only, sized: `deno task test:deep`): long runs of
+// subscribe/unsubscribe, aborted waits and unfired once listeners must end
+// with the heap within 10% of where it started and no abort listener left on
+// a long-lived signal, and an iterator's buffer stays bounded under a
+// million emits. They need `--v8-flags=--expose-gc` (as `deno task
+// test:deep` passes) and are ignored without it.
 
 import assert from "node:assert/strict";
-import { EventBus } from "./mod.ts";
+import { EventBus } from "../mod.ts";
 import {
   countingSignal,
+  drain,
   HAS_GC,
   heapAfterGc,
   noUnhandledRejections,
-} from "./_test_util.ts";
+} from "../_test_util.ts";
 
 const CYCLES = 1_000_000;
 const WARM_UP = 10_000;
@@ -163,4 +165,38 @@ Deno.test({
     assert.equal(bus.listenerCount(), 0);
     assert.equal(listeners(), 0);
   }),
+});
+
+Deno.test("EventBus.iterate() stays bounded through 1,000,000 emits to a stalled consumer", async (t) => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (const overflow of ["drop-oldest", "drop-newest"] as const) {
+    await t.step(overflow, async () => {
+      const bus = new EventBus<{ data: { index: number; blob: string } }>();
+      const items = bus.iterate("data", { bufferSize: 100, overflow });
+      // The consumer reads one event, then stalls on a promise that never
+      // settles while the producer keeps emitting.
+      const first = items.next();
+      gc?.();
+      const before = Deno.memoryUsage().heapUsed;
+      for (let index = 0; index < 1_000_000; index++) {
+        // 1 KB per payload: an unbounded buffer would hold about 1 GB.
+        bus.emit("data", { index, blob: "x".repeat(1024) });
+      }
+      gc?.();
+      const grown = Deno.memoryUsage().heapUsed - before;
+      assert.equal((await first).value?.index, 0);
+      assert.equal(items.buffered, 100);
+      assert.equal(bus.listenerCount("data"), 1);
+      // The 100 kept payloads take about 100 KB; an unbounded buffer would
+      // hold 1 GB, and one never compacted 8 MB of empty slots.
+      if (gc !== undefined) {
+        assert.ok(grown < 2 * 1024 * 1024, `heap grew by ${grown} bytes`);
+      }
+      const kept = (await drain(items)).map((item) => item.index);
+      const from = overflow === "drop-oldest" ? 999_900 : 1;
+      assert.deepEqual(kept, Array.from({ length: 100 }, (_, i) => from + i));
+      await items.return();
+      assert.equal(bus.listenerCount(), 0);
+    });
+  }
 });
