@@ -39,6 +39,11 @@ Deno.test("encodeJson() leaves out undefined properties and honours toJSON", () 
     encodeJson({ a: undefined, b: 1 }, ACTION, "payload"),
     '{"b":1}',
   );
+  // The same on the exact path, which a boxed number sends it to.
+  assert.equal(
+    encodeJson({ a: undefined, b: 1, n: new Number(2) }, ACTION, "payload"),
+    '{"b":1,"n":2}',
+  );
   const date = new Date(0);
   assert.equal(
     encodeJson({ at: date }, ACTION, "payload"),
@@ -60,6 +65,11 @@ Deno.test("encodeJson() allows the same object twice when it is not a cycle", ()
   assert.equal(
     encodeJson({ a: shared, b: [shared] }, ACTION, "payload"),
     '{"a":{"x":1},"b":[{"x":1}]}',
+  );
+  // The same on the exact path, which a boxed number sends it to.
+  assert.equal(
+    encodeJson({ a: shared, b: [shared], n: new Number(1) }, ACTION, "payload"),
+    '{"a":{"x":1},"b":[{"x":1}],"n":1}',
   );
 });
 
