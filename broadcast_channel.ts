@@ -2,45 +2,219 @@
 // This module is browser compatible.
 
 import type { EventBus } from "./bus.ts";
-import type { Bridge, BridgeOptions, BridgeTransport } from "./bridge.ts";
-import { checkBus, createBridge, readBridgeOptions } from "./_bridge.ts";
+import {
+  type Bridge,
+  bridge,
+  type BridgeMessage,
+  type BridgeOptions,
+  type BridgeTransport,
+} from "./bridge.ts";
 import { describe } from "./_validate.ts";
 
-function isCloneError(error: unknown): boolean {
-  // Deno throws a TypeError for a function, every engine a DOMException named
-  // DataCloneError for the rest (symbols, WeakMaps, ...).
-  return error instanceof TypeError ||
-    (typeof error === "object" && error !== null &&
-      (error as { name?: unknown }).name === "DataCloneError");
+/** The most characters of a path or platform message quoted in an error. */
+const MAX_QUOTE = 200;
+/** Nesting deeper than this is named as the reason a clone failed. */
+const DEEP = 1000;
+/**
+ * Messages posted in one macrotask before further batches wait for the next
+ * one, so a receiver in another thread can keep up with Deno's 256-message
+ * queue.
+ */
+const POSTS_PER_TURN = 32;
+
+function cut(text: string): string {
+  return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text;
+}
+
+function key(path: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key)
+    ? `${path}.${key}`
+    : `${path}[${JSON.stringify(key)}]`;
+}
+
+const REFUSED = [
+  globalThis.WeakMap,
+  globalThis.WeakSet,
+  globalThis.WeakRef,
+  globalThis.Promise,
+].filter((type) => typeof type === "function");
+
+/**
+ * Finds what structured clone refuses in `value`, the way it walks it: the
+ * path and why, or `undefined` when nothing is found.
+ */
+function findRefusal(value: unknown): string | undefined {
+  const seen = new Set<object>();
+  const stack: [unknown, string, number][] = [[value, "payload", 0]];
+  while (stack.length > 0) {
+    const [item, path, depth] = stack.pop()!;
+    if (typeof item === "function") return `${path} is a function`;
+    if (typeof item === "symbol") return `${path} is a symbol`;
+    if (typeof item !== "object" || item === null || seen.has(item)) continue;
+    seen.add(item);
+    if (depth >= DEEP) return `${path} is nested deeper than ${DEEP} levels`;
+    for (const type of REFUSED) {
+      if (item instanceof type) return `${path} is a ${type.name}`;
+    }
+    if (item instanceof Map) {
+      let i = 0;
+      for (const [k, v] of item) {
+        stack.push([v, `${path}.get(#${i})`, depth + 1]);
+        stack.push([k, `${path}.keys()[${i++}]`, depth + 1]);
+      }
+      continue;
+    }
+    if (item instanceof Set) {
+      let i = 0;
+      for (const v of item) {
+        stack.push([v, `${path}.values()[${i++}]`, depth + 1]);
+      }
+      continue;
+    }
+    if (ArrayBuffer.isView(item) || item instanceof ArrayBuffer) continue;
+    const keys = Object.keys(item);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const name = keys[i]!;
+      let child: unknown;
+      try {
+        child = (item as Record<string, unknown>)[name];
+      } catch (error) {
+        return `${key(path, name)} is a getter that threw (${
+          cut(error instanceof Error ? error.message : describe(error))
+        })`;
+      }
+      stack.push([child, key(path, name), depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+function refusal(label: string, message: BridgeMessage, error: unknown) {
+  const event = message.type === "event" ? message.event : "heartbeat";
+  let platform: string;
+  try {
+    platform = error instanceof Error ? error.message : String(error);
+  } catch {
+    platform = "an error that cannot be shown";
+  }
+  const found = message.type === "event"
+    ? findRefusal(message.payload)
+    : undefined;
+  return new TypeError(
+    cut(
+      `Cannot publish ${
+        JSON.stringify(cut(event))
+      } on ${label}: the payload cannot be structured-cloned: ${
+        found ?? "payload was refused"
+      }`,
+    ) + ` (${cut(platform)})`,
+    { cause: error },
+  );
+}
+
+/** Schedules a macrotask: a `MessageChannel` message is not clamped. */
+function macrotask(run: () => void): void {
+  if (typeof MessageChannel !== "function") {
+    setTimeout(run, 0);
+    return;
+  }
+  const { port1, port2 } = new MessageChannel();
+  port1.onmessage = () => {
+    port1.close();
+    run();
+  };
+  port2.postMessage(undefined);
+  port2.close();
 }
 
 function transportOf(
   channel: BroadcastChannel,
   owned: boolean,
 ): BridgeTransport {
-  const label = `BroadcastChannel ${JSON.stringify(channel.name)}`;
+  const label = `BroadcastChannel ${JSON.stringify(cut(channel.name))}`;
   let onMessage: ((event: MessageEvent) => void) | undefined;
   let onMessageError: (() => void) | undefined;
+  let fail: (error: unknown) => void = () => {};
+  let batch: BridgeMessage[] | undefined;
+  let flushed: Promise<void> | undefined;
+  let refused: Map<BridgeMessage, TypeError> | undefined;
+  let posts = 0;
+  let turn = false;
+
+  function post(data: unknown): void {
+    posts++;
+    if (!turn) {
+      turn = true;
+      macrotask(() => {
+        turn = false;
+        posts = 0;
+      });
+    }
+    channel.postMessage(data);
+  }
+
+  function flush(): void {
+    const messages = batch!;
+    batch = undefined;
+    flushed = undefined;
+    try {
+      post(messages.length === 1 ? messages[0] : messages);
+      return;
+    } catch (error) {
+      if ((error as Error | null)?.name === "InvalidStateError") {
+        fail(error);
+        return;
+      }
+    }
+    // Something in the batch was refused: post one by one, and put a
+    // heartbeat in place of each refused event, so receivers see no gap.
+    for (const message of messages) {
+      try {
+        post(message);
+      } catch (error) {
+        (refused ??= new Map()).set(message, refusal(label, message, error));
+        post({
+          v: 1,
+          type: "heartbeat",
+          origin: message.origin,
+          seq: message.seq,
+        });
+      }
+    }
+  }
+
   return {
     send(message) {
-      try {
-        channel.postMessage(message);
-      } catch (error) {
-        if (!isCloneError(error)) throw error;
-        throw new TypeError(
-          `Cannot publish ${
-            JSON.stringify(message.event)
-          } on ${label}: the payload cannot be structured-cloned (${
-            (error as Error).message
-          })`,
-          { cause: error },
-        );
+      if (batch === undefined) {
+        batch = [];
+        const start = posts >= POSTS_PER_TURN ? macrotask : queueMicrotask;
+        flushed = new Promise<void>((resolve) => {
+          start(() => {
+            flush();
+            resolve();
+          });
+        });
       }
+      batch.push(message);
+      return flushed!.then(() => {
+        const error = refused?.get(message);
+        if (error === undefined) return;
+        refused!.delete(message);
+        throw error;
+      });
     },
-    listen(receive, fail) {
-      onMessage = (event) => receive(event.data);
+    listen(receive, onFail) {
+      fail = onFail;
+      onMessage = (event) => {
+        const data = event.data;
+        if (Array.isArray(data)) {
+          for (const message of data) {
+            receive(message);
+          }
+        } else receive(data);
+      };
       onMessageError = () =>
-        fail(
+        onFail(
           new TypeError(
             `Cannot receive a message on ${label}: it could not be deserialized`,
           ),
@@ -65,23 +239,31 @@ function transportOf(
  * the tabs, iframes and workers of one origin in browsers, the Workers of
  * one process in Deno, Bun and Node, and the isolates of a Deno Deploy app.
  * Every bus bridged to a channel of the same name receives what the others
- * emit; see `bridge` for the rules (no echo, at most once, in order per
- * publisher).
+ * emit; see `bridge` for the rules (no echo, no duplicates, nothing
+ * delivered dropped, losses reported).
  *
- * Payloads travel by structured clone: a function, a symbol or anything else
- * `structuredClone` rejects makes the emit reject with a `TypeError` naming
- * the event. Cycles, `BigInt`, `Map`, `Set`, `Date` and typed arrays arrive
- * as copies; class instances arrive as plain objects.
+ * The events emitted within one microtask travel as one message, so a burst
+ * does not overflow the receiving side (Deno keeps about 256 messages per
+ * process for all channels and drops the oldest for a receiver that falls
+ * behind); past 32 messages in one macrotask, batches wait for the next
+ * macrotask. The emit resolves once its batch was posted.
+ *
+ * Payloads travel by structured clone: a function, a symbol, a `WeakMap`, a
+ * `Promise`, a getter that throws, nesting deeper than the engine clones, or
+ * anything else the engine refuses makes the emit reject with a `TypeError`
+ * naming the event and the path. Cycles, `BigInt`, `Map`, `Set`, `Date` and
+ * typed arrays arrive as copies; class instances arrive as plain objects.
  *
  * @typeParam Events The event map of the bus.
  * @param bus The bus to connect.
  * @param channel A channel name (the bridge opens the channel and closes it
  * with itself) or a `BroadcastChannel` you opened (the bridge listens to it
  * and leaves it open).
- * @param options `events`, `onError` and `signal`.
+ * @param options See `BridgeOptions`.
  * @returns The running bridge; it is ready at once.
  * @throws {TypeError} When `channel` is neither a string nor a
  * `BroadcastChannel`, or an option has the wrong type.
+ * @throws {RangeError} When a number option is out of range.
  *
  * @example Two buses on one channel
  * ```ts
@@ -92,8 +274,8 @@ function transportOf(
  * // In real use each bus lives in its own tab, worker or isolate.
  * const here = new EventBus<Events>();
  * const there = new EventBus<Events>();
- * using _here = bridgeBroadcastChannel(here, "shop");
- * using _there = bridgeBroadcastChannel(there, "shop");
+ * await using _here = bridgeBroadcastChannel(here, "shop");
+ * await using _there = bridgeBroadcastChannel(there, "shop");
  *
  * const update = there.waitFor("cart.updated");
  * await here.emit("cart.updated", { items: 3 });
@@ -106,10 +288,10 @@ function transportOf(
  * import assert from "node:assert/strict";
  *
  * const bus = new EventBus<{ job: { run: () => void } }>();
- * using _bridge = bridgeBroadcastChannel(bus, "jobs");
+ * await using _bridge = bridgeBroadcastChannel(bus, "jobs");
  * await assert.rejects(bus.emit("job", { run() {} }), (error: AggregateError) => {
  *   assert.ok(error.errors[0] instanceof TypeError);
- *   assert.match(error.errors[0].message, /^Cannot publish "job" on BroadcastChannel "jobs"/);
+ *   assert.match(error.errors[0].message, /^Cannot publish "job" on BroadcastChannel "jobs": .*payload\.run is a function/);
  *   return true;
  * });
  * ```
@@ -122,7 +304,6 @@ export function bridgeBroadcastChannel<
   options: BridgeOptions<Events> = {},
 ): Bridge {
   const action = "Cannot bridge the bus to a BroadcastChannel";
-  checkBus(bus, action);
   const owned = typeof channel === "string";
   if (
     !owned &&
@@ -136,15 +317,21 @@ export function bridgeBroadcastChannel<
       }`,
     );
   }
-  const { events, onError, signal } = readBridgeOptions(options, action);
-  // An already aborted signal opens nothing.
-  const opened = signal?.aborted
-    ? undefined
-    : owned
-    ? new BroadcastChannel(channel)
-    : channel;
-  const transport: BridgeTransport = opened === undefined
-    ? { send() {}, listen() {}, close() {} }
-    : transportOf(opened, owned);
-  return createBridge(bus, transport, events, onError, signal);
+  const aborted = (options as { signal?: AbortSignal } | null)?.signal
+    ?.aborted === true;
+  const opened = aborted || !owned ? undefined : new BroadcastChannel(channel);
+  const used = owned ? opened : channel;
+  try {
+    return bridge(
+      bus,
+      used === undefined
+        ? { send() {}, listen() {}, close() {} }
+        : transportOf(used, owned),
+      options,
+    );
+  } catch (error) {
+    // Creating the bridge failed: leave no channel open.
+    opened?.close();
+    throw error;
+  }
 }
