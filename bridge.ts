@@ -701,6 +701,8 @@ class BusState {
     stream.reporter = bridge;
     const window = this.window;
     const high = stream.high;
+    // A heartbeat's own position is an event this receiver may lack.
+    const last = heartbeat ? seq : seq - 1;
     if (seq <= high) {
       if (heartbeat) return;
       if (this.#fill(stream, seq) || seq > high - window) {
@@ -709,9 +711,7 @@ class BusState {
       }
     } else if (seq <= high + window) {
       stream.jump = undefined;
-      if (seq > high + 1) {
-        this.#gap(stream, high + 1, seq - 1, bridge.lossTimeout);
-      }
+      if (last > high) this.#gap(stream, high + 1, last, bridge.lossTimeout);
       stream.high = seq;
       this.#expire(stream, seq - window);
       return;
@@ -733,9 +733,7 @@ class BusState {
           "the position jumped beyond the window",
         );
       }
-      if (seq > jump + 1) {
-        this.#gap(stream, jump + 1, seq - 1, bridge.lossTimeout);
-      }
+      if (last > jump) this.#gap(stream, jump + 1, last, bridge.lossTimeout);
       stream.high = seq;
       return;
     }
