@@ -10,6 +10,7 @@
 //   event:     { v: 1, type: "event", origin, seq, id, event, payload }
 //   signed:    { v: 1, type: "event", origin, seq, id, event, data, sig }
 //   heartbeat: { v: 1, type: "heartbeat", origin, seq [, sig] }
+//   skip:      { v: 1, type: "skip", origin, seq [, sig] }
 //
 // - origin: the publishing bridge, 1 to 64 characters of [A-Za-z0-9_-]
 //   (random, 22 characters). One bridge = one stream of positions.
@@ -22,7 +23,9 @@
 // - data, sig: with `options.key`, the payload travels as JSON text in
 //   `data` ("" for `undefined`) and `sig` is the base64url HMAC-SHA-256 of
 //   `JSON.stringify([1, type, origin, seq, id, event, data])` for an event or
-//   `JSON.stringify([1, "heartbeat", origin, seq])` for a heartbeat.
+//   `JSON.stringify([1, type, origin, seq])` for a heartbeat or a skip.
+// - skip: position seq carries no event (the transport refused its payload
+//   after the position was given; BroadcastChannel sends it in its place).
 //
 // Receiving (per bus, shared by all its bridges, even those of another copy
 // of this library, through the `Symbol.for(STATE_KEY)` property of the bus):
@@ -140,8 +143,11 @@ export interface BridgeEventMessage {
 export interface BridgeHeartbeat {
   /** The protocol version: 1. */
   readonly v: 1;
-  /** What the message is. */
-  readonly type: "heartbeat";
+  /**
+   * What the message is: `"heartbeat"`, or `"skip"` when the position
+   * carries no event (the transport refused its payload after numbering it).
+   */
+  readonly type: "heartbeat" | "skip";
   /** The id of the bridge that sent it (`Bridge.origin`). */
   readonly origin: string;
   /** The position of the last event that bridge published. */
@@ -853,6 +859,7 @@ function stateOf(bus: object, window: number): BusState {
 /** What `readMessage` takes from a message it accepts. */
 interface Received {
   heartbeat: boolean;
+  skip: boolean;
   origin: string;
   seq: number;
   id: string;
@@ -875,17 +882,18 @@ function readMessage(data: unknown): Received | string {
     }`;
   }
   const heartbeat = type === "heartbeat";
+  const skip = type === "skip";
   if (
     typeof seq !== "number" || !Number.isSafeInteger(seq) ||
     seq < (heartbeat ? 0 : 1)
   ) {
     return `seq must be a positive safe integer, got ${shortly(seq)}`;
   }
-  if (heartbeat) {
-    return { heartbeat, origin, seq, id: "", event: "", message };
+  if (heartbeat || skip) {
+    return { heartbeat, skip, origin, seq, id: "", event: "", message };
   }
   if (type !== "event") {
-    return `type must be "event" or "heartbeat", got ${shortly(type)}`;
+    return `type must be "event", "heartbeat" or "skip", got ${shortly(type)}`;
   }
   const { id, event } = message;
   if (typeof id !== "string" || !ID_PATTERN.test(id)) {
@@ -899,7 +907,7 @@ function readMessage(data: unknown): Received | string {
   if (message.data !== undefined && typeof message.data !== "string") {
     return `data must be a string, got ${shortly(message.data)}`;
   }
-  return { heartbeat, origin, seq, id, event, message };
+  return { heartbeat, skip, origin, seq, id, event, message };
 }
 
 const encoder = new TextEncoder();
@@ -907,8 +915,8 @@ const encoder = new TextEncoder();
 function signedText(message: Record<string, unknown>): Uint8Array<ArrayBuffer> {
   return encoder.encode(
     JSON.stringify(
-      message.type === "heartbeat"
-        ? [VERSION, "heartbeat", message.origin, message.seq]
+      message.type !== "event"
+        ? [VERSION, message.type, message.origin, message.seq]
         : [
           VERSION,
           "event",
@@ -1350,7 +1358,11 @@ class BusBridge implements Bridge {
 
   async #verify(read: Received): Promise<boolean> {
     const sig = read.message.sig;
-    const what = read.heartbeat ? "a heartbeat" : `event ${quote(read.event)}`;
+    const what = read.heartbeat
+      ? "a heartbeat"
+      : read.skip
+      ? "a skip"
+      : `event ${quote(read.event)}`;
     if (typeof sig !== "string") {
       this.report(
         new Error(
@@ -1380,7 +1392,7 @@ class BusBridge implements Bridge {
     if (this.#closing !== undefined) return;
     const state = this.#state!;
     state.see(this, read.origin, read.seq, read.heartbeat);
-    if (read.heartbeat) return;
+    if (read.heartbeat || read.skip) return;
     const { event: name, id, message } = read;
     const events = this.#settings.events;
     if (events !== undefined && !events.has(name)) return;

@@ -641,7 +641,7 @@ Deno.test("bridge() rejects messages with bad fields, long ids and unsafe number
       `${prefix} seq must be a positive safe integer, got number ${2 ** 60}`,
       `${prefix} seq must be a positive safe integer, got number Infinity`,
       `${prefix} event must be a string, got number 7`,
-      `${prefix} type must be "event" or "heartbeat", got string "other"`,
+      `${prefix} type must be "event", "heartbeat" or "skip", got string "other"`,
     ]);
     assert.deepEqual(seen, ["ping 1"]);
   });

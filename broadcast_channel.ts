@@ -26,7 +26,8 @@ function cut(text: string): string {
   return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text;
 }
 
-function key(path: string, key: string): string {
+function key(path: string, key: string, array: boolean): string {
+  if (array && /^\d+$/.test(key)) return `${path}[${key}]`;
   return /^[A-Za-z_$][\w$]*$/.test(key)
     ? `${path}.${key}`
     : `${path}[${JSON.stringify(key)}]`;
@@ -79,11 +80,13 @@ function findRefusal(value: unknown): string | undefined {
       try {
         child = (item as Record<string, unknown>)[name];
       } catch (error) {
-        return `${key(path, name)} is a getter that threw (${
+        return `${
+          key(path, name, Array.isArray(item))
+        } is a getter that threw (${
           cut(error instanceof Error ? error.message : describe(error))
         })`;
       }
-      stack.push([child, key(path, name), depth + 1]);
+      stack.push([child, key(path, name, Array.isArray(item)), depth + 1]);
     }
   }
   return undefined;
@@ -112,6 +115,24 @@ function refusal(label: string, message: BridgeMessage, error: unknown) {
   );
 }
 
+/**
+ * Posts by every bridge of this module in the current macrotask: Deno's
+ * queue is shared by every channel of the process.
+ */
+let posts = 0;
+let turn = false;
+
+function countPost(): void {
+  posts++;
+  if (!turn) {
+    turn = true;
+    macrotask(() => {
+      turn = false;
+      posts = 0;
+    });
+  }
+}
+
 /** Schedules a macrotask: a `MessageChannel` message is not clamped. */
 function macrotask(run: () => void): void {
   if (typeof MessageChannel !== "function") {
@@ -128,69 +149,153 @@ function macrotask(run: () => void): void {
 }
 
 function transportOf(
-  channel: BroadcastChannel,
+  given: BroadcastChannel,
   owned: boolean,
 ): BridgeTransport {
+  let channel = given;
   const label = `BroadcastChannel ${JSON.stringify(cut(channel.name))}`;
   let onMessage: ((event: MessageEvent) => void) | undefined;
   let onMessageError: (() => void) | undefined;
   let fail: (error: unknown) => void = () => {};
+  /** Messages to post at the end of this microtask; their emits wait. */
   let batch: BridgeMessage[] | undefined;
   let flushed: Promise<void> | undefined;
+  /** Messages checked already, to post at the next macrotask. */
+  let later: BridgeMessage[] | undefined;
   let refused: Map<BridgeMessage, TypeError> | undefined;
-  let posts = 0;
-  let turn = false;
+  let closed = false;
 
   function post(data: unknown): void {
-    posts++;
-    if (!turn) {
-      turn = true;
-      macrotask(() => {
-        turn = false;
-        posts = 0;
-      });
-    }
+    countPost();
     channel.postMessage(data);
   }
 
-  function flush(): void {
-    const messages = batch!;
+  function flushBatch(): void {
+    const messages = batch;
     batch = undefined;
-    flushed = undefined;
-    try {
-      post(messages.length === 1 ? messages[0] : messages);
-      return;
-    } catch (error) {
-      if ((error as Error | null)?.name === "InvalidStateError") {
+    if (messages !== undefined) flush(messages);
+  }
+
+  function flushLater(): void {
+    const messages = later;
+    later = undefined;
+    if (messages === undefined) return;
+    flush(messages);
+    // Nobody waits for these: a refusal, unlikely after the check, goes to
+    // onError.
+    for (const message of messages) {
+      const error = refused?.get(message);
+      if (error !== undefined) {
+        refused!.delete(message);
         fail(error);
-        return;
       }
     }
-    // Something in the batch was refused: post one by one, and put a
-    // heartbeat in place of each refused event, so receivers see no gap.
+  }
+
+  function flush(messages: BridgeMessage[]): void {
+    if (closed) return;
+    const data = messages.length === 1 ? messages[0] : messages;
+    try {
+      post(data);
+      return;
+    } catch (error) {
+      if (!works()) {
+        // The channel failed, not the payload: a channel closed from
+        // outside, or Deno's dead channel after the last one of the
+        // process closed. One we own is opened again.
+        if (!owned || !reopen()) {
+          fail(
+            new Error(`Cannot publish on ${label}: the channel failed`, {
+              cause: error,
+            }),
+          );
+          return;
+        }
+        try {
+          post(data);
+          return;
+        } catch {
+          // Refused: posted one by one below.
+        }
+      }
+    }
+    // In place of each refused event goes a skip, so receivers see no gap.
     for (const message of messages) {
       try {
         post(message);
       } catch (error) {
+        post({ v: 1, type: "skip", origin: message.origin, seq: message.seq });
         (refused ??= new Map()).set(message, refusal(label, message, error));
-        post({
-          v: 1,
-          type: "heartbeat",
-          origin: message.origin,
-          seq: message.seq,
-        });
       }
     }
   }
 
+  /** Whether the channel can post at all (an empty batch always clones). */
+  function works(): boolean {
+    try {
+      channel.postMessage([]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Replaces a failed channel of ours with a new one of the same name. */
+  function reopen(): boolean {
+    let fresh: BroadcastChannel;
+    try {
+      fresh = new BroadcastChannel(channel.name);
+    } catch {
+      return false;
+    }
+    detach();
+    try {
+      channel.close();
+    } catch {
+      // Already unusable.
+    }
+    channel = fresh;
+    attach();
+    return works();
+  }
+
+  function attach(): void {
+    if (onMessage === undefined || onMessageError === undefined) return;
+    channel.addEventListener("message", onMessage);
+    channel.addEventListener("messageerror", onMessageError);
+  }
+
+  function detach(): void {
+    if (onMessage === undefined || onMessageError === undefined) return;
+    channel.removeEventListener("message", onMessage);
+    channel.removeEventListener("messageerror", onMessageError);
+  }
+
   return {
     send(message) {
+      if (later !== undefined || posts >= POSTS_PER_TURN) {
+        // Busy: the process posted enough for this macrotask. The payload
+        // is checked now, so the emit need not wait, and every message
+        // until the next macrotask goes out as one.
+        if (message.type === "event") {
+          try {
+            structuredClone(message.payload);
+          } catch (error) {
+            throw refusal(label, message, error);
+          }
+        }
+        if (later === undefined) {
+          later = [];
+          macrotask(flushLater);
+        }
+        later.push(message);
+        return;
+      }
       if (batch === undefined) {
         batch = [];
-        const start = posts >= POSTS_PER_TURN ? macrotask : queueMicrotask;
         flushed = new Promise<void>((resolve) => {
-          start(() => {
-            flush();
+          queueMicrotask(() => {
+            flushBatch();
             resolve();
           });
         });
@@ -219,16 +324,14 @@ function transportOf(
             `Cannot receive a message on ${label}: it could not be deserialized`,
           ),
         );
-      channel.addEventListener("message", onMessage);
-      channel.addEventListener("messageerror", onMessageError);
+      attach();
     },
     close() {
-      if (onMessage !== undefined) {
-        channel.removeEventListener("message", onMessage);
-      }
-      if (onMessageError !== undefined) {
-        channel.removeEventListener("messageerror", onMessageError);
-      }
+      // What was emitted before close goes out first.
+      flushBatch();
+      flushLater();
+      closed = true;
+      detach();
       if (owned) channel.close();
     },
   };
