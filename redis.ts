@@ -202,8 +202,12 @@ function encode(message: BridgeMessage, label: string): string {
   if (message.type !== "event" || message.payload === undefined) {
     return JSON.stringify(message);
   }
-  const { payload, ...envelope } = message;
-  const head = JSON.stringify(envelope);
+  const { v, type, origin, seq, id, event, payload } = message;
+  // The fields of an unsigned event, as an object of one fixed shape
+  // (JSON.stringify's fast case); anything else in its full generality.
+  const head = Object.keys(message).length === 7
+    ? JSON.stringify({ v, type, origin, seq, id, event })
+    : JSON.stringify({ ...message, payload: undefined });
   const body = encodeJson(
     payload,
     () => `Cannot publish ${quote(message.event)} to ${label}`,
@@ -212,11 +216,17 @@ function encode(message: BridgeMessage, label: string): string {
   return `${head.slice(0, -1)},"payload":${body}}`;
 }
 
+/** A Redis transport, told its bridge's origin once the bridge exists. */
+interface RedisTransport extends BridgeTransport {
+  /** Sets the origin whose messages are skipped before they are parsed. */
+  own(origin: string): void;
+}
+
 function transportOf(
   publisher: RedisClient,
   subscriber: RedisClient,
   channel: string,
-): BridgeTransport {
+): RedisTransport {
   const label = `Redis channel ${quote(channel)}`;
   const listeners = new Listeners();
   let link: BridgeLink | undefined;
@@ -224,7 +234,18 @@ function transportOf(
   let fail: (error: unknown) => void = () => {};
   let stopWaiting: ((error: Error) => void) | undefined;
   let closed = false;
+  // Redis delivers a bridge's own messages back to it. The bridge drops
+  // them; spotting them by the start of their text spares the parse. Only
+  // text that starts exactly as this bridge writes its messages is skipped
+  // (a forgery made to look so is dropped either way).
+  let mine: [string, string] | undefined;
   const decode = (text: unknown): void => {
+    if (
+      mine !== undefined && typeof text === "string" &&
+      (text.startsWith(mine[0]) || text.startsWith(mine[1]))
+    ) {
+      return;
+    }
     if (typeof text !== "string") {
       fail(
         new TypeError(
@@ -295,6 +316,13 @@ function transportOf(
   };
 
   return {
+    own(origin) {
+      const quoted = JSON.stringify(origin);
+      mine = [
+        `{"v":1,"type":"event","origin":${quoted},`,
+        `{"v":1,"type":"heartbeat","origin":${quoted},`,
+      ];
+    },
     send(message) {
       const text = encode(message, label);
       const published = publisher.publish(channel, text);
@@ -451,5 +479,8 @@ export function bridgeRedis<
       }`,
     );
   }
-  return bridge(bus, transportOf(publisher, subscriber, channel), options);
+  const transport = transportOf(publisher, subscriber, channel);
+  const running = bridge(bus, transport, options);
+  transport.own(running.origin);
+  return running;
 }
