@@ -24,19 +24,8 @@ function fits(value: object, depth: number): boolean {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      switch (typeof item) {
-        case "string":
-        case "boolean":
-          continue;
-        case "number":
-          if (item - item !== 0) return false; // NaN, Infinity
-          continue;
-        case "object":
-          if (item !== null && !fits(item, depth + 1)) return false;
-          continue;
-        default:
-          return false;
-      }
+      // JSON writes undefined in an array (or a hole) as null.
+      if (item === undefined || !fitsItem(item, depth)) return false;
     }
     return true;
   }
@@ -48,22 +37,25 @@ function fits(value: object, depth: number): boolean {
   }
   for (const key in value) {
     const field: unknown = (value as Record<string, unknown>)[key];
-    switch (typeof field) {
-      case "string":
-      case "boolean":
-      case "undefined": // JSON leaves it out; it reads as undefined again.
-        continue;
-      case "number":
-        if (field - field !== 0) return false;
-        continue;
-      case "object":
-        if (field !== null && !fits(field, depth + 1)) return false;
-        continue;
-      default:
-        return false;
-    }
+    // JSON leaves an undefined property out; it reads as undefined again.
+    if (field !== undefined && !fitsItem(field, depth)) return false;
   }
   return true;
+}
+
+/** Whether a value inside an object at `depth` is plain data. */
+function fitsItem(item: unknown, depth: number): boolean {
+  switch (typeof item) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return item - item === 0; // not NaN nor Infinity
+    case "object":
+      return item === null || fits(item, depth + 1);
+    default:
+      return false;
+  }
 }
 
 /** Why a value cannot travel as JSON. */
@@ -332,21 +324,12 @@ export function encodeJson(
   action: string | (() => string),
   name: string,
 ): string {
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      if (value - value === 0) return JSON.stringify(value);
-      break;
-    case "object":
-      if (value === null) return "null";
-      try {
-        if (fits(value, 0)) return JSON.stringify(value);
-      } catch {
-        // A getter threw: the exact path says where.
-      }
+  if (typeof value === "object" && value !== null) {
+    try {
+      if (fits(value, 0)) return JSON.stringify(value);
+    } catch {
+      // A getter threw: the exact path says where.
+    }
   }
   try {
     return encodeExactly(value, name);

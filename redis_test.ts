@@ -11,13 +11,32 @@ import type { Bridge, BridgeStatus } from "./bridge.ts";
 import { bridgeRedis, type RedisClient } from "./redis.ts";
 import { PeerProcess } from "./testdata/peer_process.ts";
 import { RedisServer, redisTestsEnabled } from "./testdata/redis_server.ts";
-import { KINDS, rawClient, redisPair } from "./testdata/redis_clients.ts";
+import {
+  KINDS,
+  rawClient,
+  type RedisKind,
+  redisPair,
+} from "./testdata/redis_clients.ts";
 import { type Fault, faultRun } from "./testdata/redis_faults.ts";
 import { DEEP, deferred, within } from "./_test_util.ts";
 
 const EVENTS = DEEP ? 10_000 : 2_000;
 const FAULT_EVENTS = DEEP ? 12_000 : 600;
 const ignore = !(await redisTestsEnabled());
+
+/**
+ * A test that needs a real redis-server, run as one step with each client
+ * library, on one server.
+ */
+function eachKind(
+  name: string,
+  fn: (kind: RedisKind, server: RedisServer) => Promise<void>,
+): void {
+  redisTest(name, async (t) => {
+    await using server = await RedisServer.start();
+    for (const kind of KINDS) await t.step(kind, () => fn(kind, server));
+  });
+}
 
 /** A test that needs a real redis-server. */
 function redisTest(
@@ -223,199 +242,179 @@ redisTest(
   },
 );
 
-redisTest(
+eachKind(
   "bridgeRedis() subscribes only once the subscriber is ready, and ready waits for it",
-  async (t) => {
-    await using server = await RedisServer.start();
+  async (kind, server) => {
     await using forger = rawClient(server.port);
-    for (const kind of KINDS) {
-      await t.step(kind, async () => {
-        const channel = `race-${kind}`;
-        await using pair = await redisPair(kind, server.port, {
-          connect: false,
-        });
-        const bus = new EventBus<{ hello: string }>();
-        const subscriber = pair.subscriber;
-        let bridge: Bridge | undefined;
-        if (kind === "ioredis") {
-          // The moment of ioredis's race: connected, not yet ready.
-          const connected = deferred();
-          subscriber.on("connect", () => {
-            if (bridge === undefined) {
-              assert.equal(subscriber.status, "connect");
-              bridge = bridgeRedis(bus, pair, { channel });
-              connected.resolve();
-            }
-          });
-          void connect(subscriber);
-          await connected.promise;
-        } else {
+    const channel = `race-${kind}`;
+    await using pair = await redisPair(kind, server.port, {
+      connect: false,
+    });
+    const bus = new EventBus<{ hello: string }>();
+    const subscriber = pair.subscriber;
+    let bridge: Bridge | undefined;
+    if (kind === "ioredis") {
+      // The moment of ioredis's race: connected, not yet ready.
+      const connected = deferred();
+      subscriber.on("connect", () => {
+        if (bridge === undefined) {
+          assert.equal(subscriber.status, "connect");
           bridge = bridgeRedis(bus, pair, { channel });
-          assert.equal(bridge.status.state, "connecting");
-          await Promise.all([connect(pair.publisher), connect(subscriber)]);
-        }
-        try {
-          await within(bridge!.ready, "ready");
-          assert.equal(bridge!.status.subscribed, true);
-          assert.equal(await subscribers(server.port, channel), 1);
-          const got = bus.waitFor("hello", {
-            signal: AbortSignal.timeout(5_000),
-          });
-          await forger.publish(
-            channel,
-            eventText("other", 1, "hello", "world"),
-          );
-          assert.equal(await got, "world");
-        } finally {
-          await bridge!.close();
+          connected.resolve();
         }
       });
+      void connect(subscriber);
+      await connected.promise;
+    } else {
+      bridge = bridgeRedis(bus, pair, { channel });
+      assert.equal(bridge.status.state, "connecting");
+      await Promise.all([connect(pair.publisher), connect(subscriber)]);
+    }
+    try {
+      await within(bridge!.ready, "ready");
+      assert.equal(bridge!.status.subscribed, true);
+      assert.equal(await subscribers(server.port, channel), 1);
+      const got = bus.waitFor("hello", {
+        signal: AbortSignal.timeout(5_000),
+      });
+      await forger.publish(
+        channel,
+        eventText("other", 1, "hello", "world"),
+      );
+      assert.equal(await got, "world");
+    } finally {
+      await bridge!.close();
     }
   },
 );
 
-redisTest(
+eachKind(
   "bridgeRedis() ready rejects when the subscriber gives up before it is ready",
-  async (t) => {
-    await using server = await RedisServer.start();
+  async (kind, server) => {
     const port = server.port;
     await server.stop();
-    for (const kind of KINDS) {
-      await t.step(kind, async () => {
-        await using pair = await redisPair(kind, port, {
-          connect: false,
-          retries: 0,
-        });
-        const errors: unknown[] = [];
-        const bridge = bridgeRedis(new EventBus(), pair, {
-          channel: "c",
-          onError: (error) => errors.push(error),
-        });
-        if (kind === "node-redis") connect(pair.subscriber).catch(() => {});
-        await assert.rejects(
-          within(bridge.ready, "ready to settle"),
-          new Error(
-            'Cannot subscribe to Redis channel "c": the subscriber connection ended before it was ready',
-          ),
-        );
-        assert.equal(bridge.status.state, "connecting");
-        assert.ok(
-          errors.some((e) => /ended before it was ready/.test(messageOf(e))),
-        );
-        await bridge.close();
-      });
-    }
+    await using pair = await redisPair(kind, port, {
+      connect: false,
+      retries: 0,
+    });
+    const errors: unknown[] = [];
+    const bridge = bridgeRedis(new EventBus(), pair, {
+      channel: "c",
+      onError: (error) => errors.push(error),
+    });
+    if (kind === "node-redis") connect(pair.subscriber).catch(() => {});
+    await assert.rejects(
+      within(bridge.ready, "ready to settle"),
+      new Error(
+        'Cannot subscribe to Redis channel "c": the subscriber connection ended before it was ready',
+      ),
+    );
+    assert.equal(bridge.status.state, "connecting");
+    assert.ok(
+      errors.some((e) => /ended before it was ready/.test(messageOf(e))),
+    );
+    await bridge.close();
   },
 );
 
-redisTest(
+eachKind(
   "bridgeRedis() close() settles within closeTimeout while Redis is frozen, and leaves the clients open",
-  async (t) => {
-    await using server = await RedisServer.start();
-    for (const kind of KINDS) {
-      await t.step(kind, async () => {
-        // The default once, then a shorter one.
-        const timeouts = kind === "ioredis" ? [undefined, 200] : [200];
-        for (const closeTimeout of timeouts) {
-          const channel = `frozen-${kind}-${closeTimeout}`;
-          await using pair = await redisPair(kind, server.port);
-          const errors: string[] = [];
-          const bridge = bridgeRedis(new EventBus(), pair, {
-            channel,
-            ...closeTimeout === undefined ? {} : { closeTimeout },
-            onError: (error) => errors.push(messageOf(error)),
-          });
-          await bridge.ready;
-          server.pause();
-          let elapsed: number;
-          try {
-            const started = performance.now();
-            await bridge.close();
-            elapsed = performance.now() - started;
-          } finally {
-            server.resume();
-          }
-          const limit = closeTimeout ?? 1_000;
-          assert.ok(
-            elapsed >= limit - 5 && elapsed < limit + 250,
-            `close() took ${elapsed.toFixed(0)} ms`,
-          );
-          assert.deepEqual(errors, [
-            `The transport did not close within ${limit} ms: the bridge closed without it`,
-          ]);
-          // Not quit: the publisher works and the unsubscribe lands.
-          assert.equal(Number(await pair.publisher.publish(channel, "x")), 0);
-          await until(
-            async () => await subscribers(server.port, channel) === 0,
-            "the unsubscribe",
-          );
-          console.log(
-            `${kind}: close() with Redis frozen took ${
-              elapsed.toFixed(0)
-            } ms (closeTimeout ${limit})`,
-          );
-        }
+  async (kind, server) => {
+    // The default once, then a shorter one.
+    const timeouts = kind === "ioredis" ? [undefined, 200] : [200];
+    for (const closeTimeout of timeouts) {
+      const channel = `frozen-${kind}-${closeTimeout}`;
+      await using pair = await redisPair(kind, server.port);
+      const errors: string[] = [];
+      const bridge = bridgeRedis(new EventBus(), pair, {
+        channel,
+        ...closeTimeout === undefined ? {} : { closeTimeout },
+        onError: (error) => errors.push(messageOf(error)),
       });
+      await bridge.ready;
+      server.pause();
+      let elapsed: number;
+      try {
+        const started = performance.now();
+        await bridge.close();
+        elapsed = performance.now() - started;
+      } finally {
+        server.resume();
+      }
+      const limit = closeTimeout ?? 1_000;
+      assert.ok(
+        elapsed >= limit - 5 && elapsed < limit + 250,
+        `close() took ${elapsed.toFixed(0)} ms`,
+      );
+      assert.deepEqual(errors, [
+        `The transport did not close within ${limit} ms: the bridge closed without it`,
+      ]);
+      // Not quit: the publisher works and the unsubscribe lands.
+      assert.equal(Number(await pair.publisher.publish(channel, "x")), 0);
+      await until(
+        async () => await subscribers(server.port, channel) === 0,
+        "the unsubscribe",
+      );
+      console.log(
+        `${kind}: close() with Redis frozen took ${
+          elapsed.toFixed(0)
+        } ms (closeTimeout ${limit})`,
+      );
     }
   },
 );
 
-redisTest(
+eachKind(
   "bridgeRedis() status shows the connection, the subscription and the publishes in flight",
-  async (t) => {
-    await using server = await RedisServer.start();
-    for (const kind of KINDS) {
-      await t.step(kind, async () => {
-        await using pair = await redisPair(kind, server.port);
-        const bus = new EventBus<{ tick: number }>();
-        await using bridge = bridgeRedis(bus, pair, {
-          channel: `status-${kind}`,
-          heartbeat: false,
-          onError() {},
-        });
-        const state = (): Partial<BridgeStatus> => {
-          const { state, connected, subscribed, pending } = bridge.status;
-          return { state, connected, subscribed, pending };
-        };
-        await bridge.ready;
-        assert.deepEqual(state(), {
-          state: "ready",
-          connected: true,
-          subscribed: true,
-          pending: 0,
-        });
-        server.pause();
-        try {
-          // Publishing never holds up an emit.
-          for (let n = 1; n <= 3; n++) {
-            await within(bus.emit("tick", n), `emit ${n}`, 2_000);
-          }
-          assert.deepEqual(state(), {
-            state: "ready",
-            connected: true,
-            subscribed: true,
-            pending: 3,
-          });
-        } finally {
-          server.resume();
-        }
-        await until(() => bridge.status.pending === 0, "the publishes");
-        await server.crash();
-        await until(
-          () => !bridge.status.connected && !bridge.status.subscribed,
-          "the lost connections",
-        );
-        assert.equal(bridge.status.state, "degraded");
-        await server.restart();
-        await until(() => bridge.status.state === "ready", "ready again");
-        assert.deepEqual(state(), {
-          state: "ready",
-          connected: true,
-          subscribed: true,
-          pending: 0,
-        });
+  async (kind, server) => {
+    await using pair = await redisPair(kind, server.port);
+    const bus = new EventBus<{ tick: number }>();
+    await using bridge = bridgeRedis(bus, pair, {
+      channel: `status-${kind}`,
+      heartbeat: false,
+      onError() {},
+    });
+    const state = (): Partial<BridgeStatus> => {
+      const { state, connected, subscribed, pending } = bridge.status;
+      return { state, connected, subscribed, pending };
+    };
+    await bridge.ready;
+    assert.deepEqual(state(), {
+      state: "ready",
+      connected: true,
+      subscribed: true,
+      pending: 0,
+    });
+    server.pause();
+    try {
+      // Publishing never holds up an emit.
+      for (let n = 1; n <= 3; n++) {
+        await within(bus.emit("tick", n), `emit ${n}`, 2_000);
+      }
+      assert.deepEqual(state(), {
+        state: "ready",
+        connected: true,
+        subscribed: true,
+        pending: 3,
       });
+    } finally {
+      server.resume();
     }
+    await until(() => bridge.status.pending === 0, "the publishes");
+    await server.crash();
+    await until(
+      () => !bridge.status.connected && !bridge.status.subscribed,
+      "the lost connections",
+    );
+    assert.equal(bridge.status.state, "degraded");
+    await server.restart();
+    await until(() => bridge.status.state === "ready", "ready again");
+    assert.deepEqual(state(), {
+      state: "ready",
+      connected: true,
+      subscribed: true,
+      pending: 0,
+    });
   },
 );
 
@@ -616,39 +615,33 @@ async function forge(
     for (; next <= to; next++) await a.emit("tick", next);
     await until(() => got.filter((n) => n > 0).length === to, `tick ${to}`);
   };
-  const send = (message: Record<string, unknown>) =>
-    forger.publish(channel, JSON.stringify({ v: 1, ...message }));
+  /** Publishes a forged "tick" event; `seq` may be anything. */
+  const event = (origin: string, seq: unknown, id: string, payload: number) =>
+    forger.publish(
+      channel,
+      JSON.stringify({
+        v: 1,
+        type: "event",
+        origin,
+        seq,
+        id,
+        event: "tick",
+        payload,
+      }),
+    );
   await real(10);
   // Mute: a huge position for the real publisher.
-  await send({
-    type: "event",
-    origin,
-    seq: 9e15,
-    id: "mute1",
-    event: "tick",
-    payload: -1,
-  });
-  await send({ type: "heartbeat", origin, seq: 9e15 });
+  await event(origin, 9e15, "mute1", -1);
+  await forger.publish(
+    channel,
+    JSON.stringify({ v: 1, type: "heartbeat", origin, seq: 9e15 }),
+  );
   await real(1_010);
   // Replace: the next position, with another id.
-  await send({
-    type: "event",
-    origin,
-    seq: 1_011,
-    id: "replace1",
-    event: "tick",
-    payload: -2,
-  });
+  await event(origin, 1_011, "replace1", -2);
   await real(1_011);
   // Skip: a position ahead, to hide the events between.
-  await send({
-    type: "event",
-    origin,
-    seq: 1_060,
-    id: "skip1",
-    event: "tick",
-    payload: -3,
-  });
+  await event(origin, 1_060, "skip1", -3);
   await real(1_100);
   // Many origins.
   const pipeline = forger.pipeline();
@@ -660,31 +653,10 @@ async function forge(
   }
   await pipeline.exec();
   // Long ids and huge or odd numbers.
-  await send({
-    type: "event",
-    origin: "x".repeat(100_000),
-    seq: 1,
-    id: "i",
-    event: "tick",
-    payload: -4,
-  });
-  await send({
-    type: "event",
-    origin: "o1",
-    seq: 1,
-    id: "y".repeat(100_000),
-    event: "tick",
-    payload: -5,
-  });
+  await event("x".repeat(100_000), 1, "i", -4);
+  await event("o1", 1, "y".repeat(100_000), -5);
   for (const seq of [1e308, -1, 1.5, "7", 2 ** 53]) {
-    await send({
-      type: "event",
-      origin,
-      seq,
-      id: `n${seq}`,
-      event: "tick",
-      payload: -6,
-    });
+    await event(origin, seq, `n${seq}`, -6);
   }
   await real(1_200);
   return { got, errors, lost };
@@ -719,42 +691,37 @@ redisTest(
   },
 );
 
-redisTest(
+eachKind(
   "bridgeRedis() close() unsubscribes and removes every listener it added",
-  async (t) => {
-    await using server = await RedisServer.start();
-    for (const kind of KINDS) {
-      await t.step(kind, async () => {
-        await using pair = await redisPair(kind, server.port);
-        const { publisher, subscriber } = pair;
-        const bus = new EventBus<{ ping: number }>();
-        const names = [
-          "message",
-          "error",
-          "ready",
-          "close",
-          "reconnecting",
-          "end",
-        ];
-        const counts = () =>
-          [publisher, subscriber].flatMap((client) =>
-            names.map((name) =>
-              (client as unknown as { listenerCount(n: string): number })
-                .listenerCount(name)
-            )
-          );
-        const before = counts();
-        const bridge = bridgeRedis(bus, pair, { channel: "c" });
-        await bridge.ready;
-        assert.equal(await subscribers(server.port, "c"), 1);
-        assert.notDeepEqual(counts(), before);
-        await bridge.close();
-        assert.equal(bridge.closed, true);
-        assert.equal(await subscribers(server.port, "c"), 0);
-        assert.deepEqual(counts(), before);
-        assert.equal(bus.listenerCount(), 0);
-      });
-    }
+  async (kind, server) => {
+    await using pair = await redisPair(kind, server.port);
+    const { publisher, subscriber } = pair;
+    const bus = new EventBus<{ ping: number }>();
+    const names = [
+      "message",
+      "error",
+      "ready",
+      "close",
+      "reconnecting",
+      "end",
+    ];
+    const counts = () =>
+      [publisher, subscriber].flatMap((client) =>
+        names.map((name) =>
+          (client as unknown as { listenerCount(n: string): number })
+            .listenerCount(name)
+        )
+      );
+    const before = counts();
+    const bridge = bridgeRedis(bus, pair, { channel: "c" });
+    await bridge.ready;
+    assert.equal(await subscribers(server.port, "c"), 1);
+    assert.notDeepEqual(counts(), before);
+    await bridge.close();
+    assert.equal(bridge.closed, true);
+    assert.equal(await subscribers(server.port, "c"), 0);
+    assert.deepEqual(counts(), before);
+    assert.equal(bus.listenerCount(), 0);
   },
 );
 
