@@ -288,6 +288,24 @@ eachKind(
   },
 );
 
+redisTest(
+  "bridgeRedis() starts an ioredis subscriber made with lazyConnect",
+  async () => {
+    await using server = await RedisServer.start();
+    await using forger = rawClient(server.port);
+    await using pair = await redisPair("ioredis", server.port, {
+      connect: false,
+    });
+    assert.equal(pair.subscriber.status, "wait");
+    const bus = new EventBus<{ hello: string }>();
+    await using bridge = bridgeRedis(bus, pair, { channel: "lazy" });
+    await within(bridge.ready, "ready");
+    const got = bus.waitFor("hello", { signal: AbortSignal.timeout(5_000) });
+    await forger.publish("lazy", eventText("other", 1, "hello", "world"));
+    assert.equal(await got, "world");
+  },
+);
+
 eachKind(
   "bridgeRedis() ready rejects when the subscriber gives up before it is ready",
   async (kind, server) => {
