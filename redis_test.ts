@@ -182,7 +182,7 @@ for (const kind of KINDS) {
         );
         assert.deepEqual(strange, []);
         console.log(
-          `${kind}, ${fault}: ${run.published} published, ${run.delivered.size} delivered (+${run.duplicates} duplicates), ${run.emitted.length} emitted, ${run.reported} reported lost, in ${
+          `${kind}, ${fault}: ${run.published} published, ${run.delivered.size} delivered (+${run.duplicates} duplicates, ${run.late} late), ${run.emitted.length} emitted, ${run.reported} reported lost, in ${
             run.elapsed.toFixed(0)
           } ms`,
         );

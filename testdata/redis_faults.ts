@@ -26,6 +26,8 @@ export interface FaultReport {
   delivered: Set<number>;
   /** How many messages of those Redis delivered more than once. */
   duplicates: number;
+  /** How many Redis delivered after a higher-numbered one (reordered). */
+  late: number;
   /** Event numbers the receiving bus emitted, in order. */
   emitted: number[];
   /** Lost events the receiver reported (sum of `LostEventsError.count`). */
@@ -65,6 +67,7 @@ export async function faultRun(
     published: 0,
     delivered: new Set(),
     duplicates: 0,
+    late: 0,
     emitted: [],
     reported: 0,
     reportedNumbers: new Set(),
@@ -72,6 +75,7 @@ export async function faultRun(
     elapsed: 0,
   };
   let wake = () => {};
+  let highest = 0;
   const sender: Bridge = bridgeRedis(a, sending, {
     ...options,
     onError: () => {},
@@ -98,6 +102,8 @@ export async function faultRun(
     const message = JSON.parse(text);
     if (message.origin !== sender.origin || message.type !== "event") return;
     const n = message.payload.n as number;
+    if (n < highest) report.late++;
+    highest = Math.max(highest, n);
     if (report.delivered.has(n)) report.duplicates++;
     else report.delivered.add(n);
   });
