@@ -367,12 +367,15 @@ eachKind(
       assert.deepEqual(errors, [
         `The transport did not close within ${limit} ms: the bridge closed without it`,
       ]);
-      // Not quit: the publisher works and the unsubscribe lands.
+      // Not quit: the publisher works, the unsubscribe lands, and the
+      // subscriber connection stays up, ready for other channels.
       assert.equal(Number(await pair.publisher.publish(channel, "x")), 0);
       await until(
         async () => await subscribers(server.port, channel) === 0,
         "the unsubscribe",
       );
+      await pair.record(`${channel}-after`, () => {});
+      assert.equal(await subscribers(server.port, `${channel}-after`), 1);
       console.log(
         `${kind}: close() with Redis frozen took ${
           elapsed.toFixed(0)
