@@ -856,6 +856,17 @@ function stateOf(bus: object, window: number): BusState {
   return state;
 }
 
+/** An event message: `body` holds the payload, or its signed JSON text. */
+function eventMessage(
+  origin: string,
+  seq: number,
+  id: string,
+  event: string,
+  body: { payload: unknown } | { data: string },
+): BridgeEventMessage {
+  return { v: VERSION, type: "event", origin, seq, id, event, ...body };
+}
+
 /** What `readMessage` takes from a message it accepts. */
 interface Received {
   heartbeat: boolean;
@@ -1240,26 +1251,10 @@ class BusBridge implements Bridge {
         "payload",
       );
       this.#seq = seq;
-      this.#sign({
-        v: VERSION,
-        type: "event",
-        origin: this.origin,
-        seq,
-        id,
-        event: name,
-        data,
-      });
+      this.#sign(eventMessage(this.origin, seq, id, name, { data }));
       return;
     }
-    const message: BridgeEventMessage = {
-      v: VERSION,
-      type: "event",
-      origin: this.origin,
-      seq,
-      id,
-      event: name,
-      payload,
-    };
+    const message = eventMessage(this.origin, seq, id, name, { payload });
     let sent: void | PromiseLike<unknown>;
     try {
       sent = this.#transport!.send(message);
@@ -1282,12 +1277,16 @@ class BusBridge implements Bridge {
   }
 
   /** Signs and sends `message` after the messages before it. */
-  #sign(message: Record<string, unknown>): void {
+  #sign(message: BridgeMessage): void {
     this.#sentSinceBeat = true;
     const keys = this.#keys!;
     const signed = this.#signing.then(async () => {
       const [key] = await keys;
-      const sig = await crypto.subtle.sign("HMAC", key!, signedText(message));
+      const sig = await crypto.subtle.sign(
+        "HMAC",
+        key!,
+        signedText(message as unknown as Record<string, unknown>),
+      );
       if (this.#closing !== undefined) return;
       const sent = this.#transport!.send(
         { ...message, sig: base64url(new Uint8Array(sig)) } as BridgeMessage,
@@ -1311,7 +1310,7 @@ class BusBridge implements Bridge {
       seq: this.#seq,
     };
     if (this.#keys !== undefined) {
-      this.#sign(beat as unknown as Record<string, unknown>);
+      this.#sign(beat);
       this.#sentSinceBeat = false;
       return;
     }
@@ -1490,29 +1489,19 @@ class BusBridge implements Bridge {
   }
 }
 
-function checkBus(bus: unknown, action: string): void {
-  const b = bus as Partial<Record<string, unknown>> | null;
+/** Throws unless `value` is an object with these methods. */
+function checkMethods(
+  value: unknown,
+  methods: readonly string[],
+  what: string,
+  action: string,
+): void {
+  const object = value as Partial<Record<string, unknown>> | null;
   if (
-    typeof b !== "object" || b === null || typeof b.emit !== "function" ||
-    typeof b.subscribe !== "function" || typeof b.subscribeAll !== "function"
+    typeof object !== "object" || object === null ||
+    methods.some((method) => typeof object[method] !== "function")
   ) {
-    throw new TypeError(
-      `${action}: bus must be an EventBus, got ${shortly(bus)}`,
-    );
-  }
-}
-
-function checkTransport(transport: unknown, action: string): void {
-  const t = transport as Partial<Record<string, unknown>> | null;
-  if (
-    typeof t !== "object" || t === null || typeof t.send !== "function" ||
-    typeof t.listen !== "function" || typeof t.close !== "function"
-  ) {
-    throw new TypeError(
-      `${action}: transport must be an object with send, listen and close methods, got ${
-        shortly(transport)
-      }`,
-    );
+    throw new TypeError(`${action}: ${what}, got ${shortly(value)}`);
   }
 }
 
@@ -1587,8 +1576,18 @@ export function bridge<
   options: BridgeOptions<Events> = {},
 ): Bridge {
   const action = "Cannot bridge the bus";
-  checkBus(bus, action);
-  checkTransport(transport, action);
+  checkMethods(
+    bus,
+    ["emit", "subscribe", "subscribeAll"],
+    "bus must be an EventBus",
+    action,
+  );
+  checkMethods(
+    transport,
+    ["send", "listen", "close"],
+    "transport must be an object with send, listen and close methods",
+    action,
+  );
   const settings = readSettings(options, action);
   return new BusBridge(bus as unknown as AnyBus, transport, settings);
 }

@@ -193,59 +193,59 @@ Deno.test("bridge() makes ids with crypto.getRandomValues when crypto.randomUUID
   );
 });
 
+/**
+ * Buses joined as `links` says, each `[bus, hub]` pair one bridge, with what
+ * each bus sees.
+ */
+function topology(bridges: Bridges, links: [number, number][]) {
+  const hubs: Hub[] = [];
+  const nodes: { bus: EventBus<Events>; seen: string[] }[] = [];
+  for (const [b, h] of links) {
+    const hub = hubs[h] ??= new Hub();
+    let node = nodes[b];
+    if (node === undefined) {
+      const bus = new EventBus<Events>();
+      node = nodes[b] = { bus, seen: collect(bus) };
+    }
+    bridges.open(node.bus, hub.transport());
+  }
+  return { hubs, nodes };
+}
+
 Deno.test("bridge() drops its own messages coming back from the transport", async () => {
   await withBridges(async (bridges) => {
-    const hub = new Hub();
-    const a = new EventBus<Events>();
-    const seen = collect(a);
-    bridges.open(a, hub.transport());
-    await a.emit("ping", 1);
-    assert.equal(hub.sent.length, 1);
-    assert.deepEqual(seen, ["ping 1"]);
+    const { hubs: [hub], nodes: [a] } = topology(bridges, [[0, 0]]);
+    await a!.bus.emit("ping", 1);
+    assert.equal(hub!.sent.length, 1);
+    assert.deepEqual(a!.seen, ["ping 1"]);
   });
 });
 
 Deno.test("bridge() never publishes a received event again, so two bridged buses do not echo", async () => {
   await withBridges(async (bridges) => {
-    const hub = new Hub();
-    const a = new EventBus<Events>();
-    const b = new EventBus<Events>();
-    const seenA = collect(a);
-    const seenB = collect(b);
-    bridges.open(a, hub.transport());
-    bridges.open(b, hub.transport());
-    await a.emit("ping", 1);
-    await b.emit("pong", 2);
-    assert.deepEqual(hub.sent.map((m) => (m as unknown as AnyMessage).event), [
-      "ping",
-      "pong",
-    ]);
-    assert.deepEqual(seenA, ["ping 1", "pong 2"]);
-    assert.deepEqual(seenB, ["ping 1", "pong 2"]);
+    const { hubs: [hub], nodes: [a, b] } = topology(bridges, [[0, 0], [1, 0]]);
+    await a!.bus.emit("ping", 1);
+    await b!.bus.emit("pong", 2);
+    assert.deepEqual(hub!.events().map((m) => m.event), ["ping", "pong"]);
+    assert.deepEqual(a!.seen, ["ping 1", "pong 2"]);
+    assert.deepEqual(b!.seen, ["ping 1", "pong 2"]);
   });
 });
 
 Deno.test("bridge() topology: two bridges of one bus on one channel deliver each emit once everywhere", async () => {
   await withBridges(async (bridges) => {
-    const hub = new Hub();
-    const a = new EventBus<Events>();
-    const b = new EventBus<Events>();
-    const c = new EventBus<Events>();
-    const seenA = collect(a);
-    const seenB = collect(b);
-    const seenC = collect(c);
-    bridges.open(a, hub.transport());
-    bridges.open(a, hub.transport());
-    bridges.open(b, hub.transport());
-    bridges.open(b, hub.transport());
-    bridges.open(c, hub.transport());
-    await a.emit("ping", 1);
-    await c.emit("pong", 2);
-    assert.deepEqual(seenA, ["ping 1", "pong 2"]);
-    assert.deepEqual(seenB, ["ping 1", "pong 2"]);
-    assert.deepEqual(seenC, ["ping 1", "pong 2"]);
-    // Both bridges of a publish the emit, with one id.
-    const pings = hub.events().filter((m) => m.event === "ping");
+    const { hubs: [hub], nodes } = topology(bridges, [
+      [0, 0],
+      [0, 0],
+      [1, 0],
+      [1, 0],
+      [2, 0],
+    ]);
+    await nodes[0]!.bus.emit("ping", 1);
+    await nodes[2]!.bus.emit("pong", 2);
+    for (const { seen } of nodes) assert.deepEqual(seen, ["ping 1", "pong 2"]);
+    // Both bridges of the first bus publish the emit, with one id.
+    const pings = hub!.events().filter((m) => m.event === "ping");
     assert.equal(pings.length, 2);
     assert.equal(pings[0]!.id, pings[1]!.id);
     assert.notEqual(pings[0]!.origin, pings[1]!.origin);
@@ -254,45 +254,34 @@ Deno.test("bridge() topology: two bridges of one bus on one channel deliver each
 
 Deno.test("bridge() topology: two buses joined over two transports get each event once", async () => {
   await withBridges(async (bridges) => {
-    const one = new Hub();
-    const two = new Hub();
-    const a = new EventBus<Events>();
-    const b = new EventBus<Events>();
-    const seenA = collect(a);
-    const seenB = collect(b);
-    bridges.open(a, one.transport());
-    bridges.open(a, two.transport());
-    bridges.open(b, one.transport());
-    bridges.open(b, two.transport());
-    await a.emit("ping", 1);
-    await b.emit("pong", 2);
-    assert.equal(one.sent.length, 2);
-    assert.equal(two.sent.length, 2);
-    assert.deepEqual(seenA, ["ping 1", "pong 2"]);
-    assert.deepEqual(seenB, ["ping 1", "pong 2"]);
+    const { hubs, nodes: [a, b] } = topology(bridges, [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]);
+    await a!.bus.emit("ping", 1);
+    await b!.bus.emit("pong", 2);
+    assert.deepEqual(hubs.map((hub) => hub.sent.length), [2, 2]);
+    assert.deepEqual(a!.seen, ["ping 1", "pong 2"]);
+    assert.deepEqual(b!.seen, ["ping 1", "pong 2"]);
   });
 });
 
 Deno.test("bridge() topology: a bus bridged to two channels reaches the peers of both, and relays nothing between them", async () => {
   await withBridges(async (bridges) => {
-    const x = new Hub();
-    const y = new Hub();
-    const a = new EventBus<Events>();
-    const b = new EventBus<Events>();
-    const c = new EventBus<Events>();
-    const seenA = collect(a);
-    const seenB = collect(b);
-    const seenC = collect(c);
-    bridges.open(a, x.transport());
-    bridges.open(a, y.transport());
-    bridges.open(b, x.transport());
-    bridges.open(c, y.transport());
-    await a.emit("ping", 1);
-    await b.emit("pong", 2);
-    await c.emit("other", "3");
-    assert.deepEqual(seenA, ["ping 1", "pong 2", 'other "3"']);
-    assert.deepEqual(seenB, ["ping 1", "pong 2"]);
-    assert.deepEqual(seenC, ["ping 1", 'other "3"']);
+    const { nodes: [a, b, c] } = topology(bridges, [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [2, 1],
+    ]);
+    await a!.bus.emit("ping", 1);
+    await b!.bus.emit("pong", 2);
+    await c!.bus.emit("other", "3");
+    assert.deepEqual(a!.seen, ["ping 1", "pong 2", 'other "3"']);
+    assert.deepEqual(b!.seen, ["ping 1", "pong 2"]);
+    assert.deepEqual(c!.seen, ["ping 1", 'other "3"']);
   });
 });
 

@@ -341,6 +341,23 @@ class CountingChannel extends BroadcastChannel {
   }
 }
 
+/** Runs `run` with every `new BroadcastChannel` counted; returns them. */
+function opening<T>(run: () => T): [T, CountingChannel[]] {
+  const original = globalThis.BroadcastChannel;
+  const opened: CountingChannel[] = [];
+  globalThis.BroadcastChannel = class extends CountingChannel {
+    constructor(name: string) {
+      super(name);
+      opened.push(this);
+    }
+  };
+  try {
+    return [run(), opened];
+  } finally {
+    globalThis.BroadcastChannel = original;
+  }
+}
+
 Deno.test("bridgeBroadcastChannel() leaves a channel it was given open, with none of its listeners", async () => {
   const given = new CountingChannel(`bc-${crypto.randomUUID()}`);
   try {
@@ -358,20 +375,9 @@ Deno.test("bridgeBroadcastChannel() leaves a channel it was given open, with non
 });
 
 Deno.test("bridgeBroadcastChannel() closes the channel it opened", async () => {
-  const original = globalThis.BroadcastChannel;
-  const opened: CountingChannel[] = [];
-  globalThis.BroadcastChannel = class extends CountingChannel {
-    constructor(name: string) {
-      super(name);
-      opened.push(this);
-    }
-  };
-  let bridge;
-  try {
-    bridge = bridgeBroadcastChannel(new EventBus(), "opened-here");
-  } finally {
-    globalThis.BroadcastChannel = original;
-  }
+  const [bridge, opened] = opening(() =>
+    bridgeBroadcastChannel(new EventBus(), "opened-here")
+  );
   assert.equal(opened.length, 1);
   assert.equal(opened[0]!.name, "opened-here");
   await bridge.close();
@@ -409,24 +415,11 @@ Deno.test("bridgeBroadcastChannel() reports messages that are not bridged events
 });
 
 Deno.test("bridgeBroadcastChannel() with an aborted signal opens nothing", async () => {
-  const original = globalThis.BroadcastChannel;
-  let opened = 0;
-  globalThis.BroadcastChannel = class extends original {
-    constructor(name: string) {
-      super(name);
-      opened++;
-    }
-  };
   const bus = new EventBus();
-  let bridge;
-  try {
-    bridge = bridgeBroadcastChannel(bus, "never", {
-      signal: AbortSignal.abort(),
-    });
-  } finally {
-    globalThis.BroadcastChannel = original;
-  }
-  assert.equal(opened, 0);
+  const [bridge, opened] = opening(() =>
+    bridgeBroadcastChannel(bus, "never", { signal: AbortSignal.abort() })
+  );
+  assert.equal(opened.length, 0);
   assert.equal(bridge.closed, true);
   assert.equal(bus.listenerCount(), 0);
   await assert.rejects(bridge.ready);
@@ -474,15 +467,7 @@ Deno.test("bridgeBroadcastChannel() opens its channel again when Deno kills it a
 });
 
 Deno.test("bridgeBroadcastChannel() leaves no channel open when creating the bridge fails", () => {
-  const original = globalThis.BroadcastChannel;
-  const opened: CountingChannel[] = [];
-  globalThis.BroadcastChannel = class extends CountingChannel {
-    constructor(name: string) {
-      super(name);
-      opened.push(this);
-    }
-  };
-  try {
+  const [, opened] = opening(() => {
     assert.throws(
       () => bridgeBroadcastChannel(new EventBus(), "bad", { heartbeat: 0 }),
       RangeError,
@@ -492,9 +477,7 @@ Deno.test("bridgeBroadcastChannel() leaves no channel open when creating the bri
       () => bridgeBroadcastChannel(new EventBus(), "bad", { schemas: 1 }),
       TypeError,
     );
-  } finally {
-    globalThis.BroadcastChannel = original;
-  }
+  });
   assert.deepEqual(opened.map((c) => c.closes), [1, 1]);
 });
 
