@@ -150,8 +150,8 @@ Deno.test("bridge() publishes each local emit with its origin, next position and
         payload: undefined,
       },
     ]);
-    assert.match(bridgeA.origin, /^[A-Za-z0-9_-]{22}$/);
-    assert.match(first!.id, /^[A-Za-z0-9_-]{22}$/);
+    assert.match(bridgeA.origin, /^[0-9a-f-]{36}$/);
+    assert.match(first!.id, /^[0-9a-f-]{36}$/);
     assert.notEqual(first!.id, second!.id);
     assert.deepEqual(got, [[1, {
       local: false,
@@ -178,10 +178,14 @@ Deno.test("bridge() makes ids with crypto.getRandomValues when crypto.randomUUID
       const a = new EventBus<Events>();
       const b = new EventBus<Events>();
       const seen = collect(b);
-      bridges.open(a, hub.transport());
+      const bridge = bridges.open(a, hub.transport());
       bridges.open(b, hub.transport());
       await a.emit("ping", 1);
       assert.deepEqual(seen, ["ping 1"]);
+      // 22 base64url characters: 132 random bits.
+      assert.match(bridge.origin, /^[A-Za-z0-9_-]{22}$/);
+      assert.match(hub.events()[0]!.id, /^[A-Za-z0-9_-]{22}$/);
+      assert.notEqual(bridge.origin, hub.events()[0]!.id);
     });
   } finally {
     if (own) Object.defineProperty(crypto, "randomUUID", own);
@@ -775,14 +779,14 @@ Deno.test("bridge() with a list of keys signs with the first and accepts any", a
     assert.deepEqual(seenRotated, ['other "signed with new"', "pong 1"]);
     assert.deepEqual(seenOld, ["pong 1"]);
     assert.deepEqual(
-      atOld.messages().map((m) => m.replace(/"[\w-]{22}"/, "B")),
+      atOld.messages().map((m) => m.replace(/"[\w-]{22,36}"/, "B")),
       [
         'Dropped event "other" from bridge B: its signature does not match any key',
         'Dropped event "none" from bridge B: its signature does not match any key',
       ],
     );
     assert.deepEqual(
-      atRotated.messages().map((m) => m.replace(/"[\w-]{22}"/, "B")),
+      atRotated.messages().map((m) => m.replace(/"[\w-]{22,36}"/, "B")),
       [
         'Dropped event "none" from bridge B: its signature does not match any key',
       ],
