@@ -342,7 +342,7 @@ export interface BridgeOptions<Events> {
   /**
    * Milliseconds between heartbeats, sent while the bridge publishes
    * nothing else, so receivers report lost events at the end of a stream;
-   * `false` sends none.
+   * `false` sends none. The timer never keeps a process alive by itself.
    *
    * @default {1000}
    */
@@ -358,6 +358,7 @@ export interface BridgeOptions<Events> {
    * How many recent event ids each bus remembers to drop duplicates (it
    * remembers between this many and twice as many), and how far a
    * publisher's position may move in one message before it is ignored.
+   * The bridges of one bus share one window: the first bridge's.
    *
    * @default {4096}
    */
@@ -513,6 +514,21 @@ function quote(text: string): string {
 
 function shortly(value: unknown): string {
   return typeof value === "string" ? `string ${quote(value)}` : describe(value);
+}
+
+/**
+ * Lets the process exit while only this timer is pending (Deno, Node, Bun):
+ * heartbeats and loss deadlines never keep a process alive by themselves.
+ */
+function unref(timer: ReturnType<typeof setTimeout>): void {
+  if (typeof timer === "number") {
+    const deno = (globalThis as {
+      Deno?: { unrefTimer?: (id: number) => void };
+    }).Deno;
+    deno?.unrefTimer?.(timer);
+  } else {
+    (timer as { unref?: () => void }).unref?.();
+  }
 }
 
 function defaultOnError(error: unknown): void {
@@ -822,6 +838,7 @@ class BusState {
       () => this.#sweep(),
       Math.max(0, due - Date.now()),
     );
+    unref(this.#timer);
   }
 
   #sweep(): void {
@@ -1183,6 +1200,7 @@ class BusBridge implements Bridge {
     this.ready.catch(() => {});
     if (settings.heartbeat > 0) {
       this.#beat = setInterval(() => this.#heartbeat(), settings.heartbeat);
+      unref(this.#beat);
     }
   }
 

@@ -657,3 +657,19 @@ Deno.test("bridgeBroadcastChannel() a burst of 10,000 emits between two Workers 
     );
   }
 });
+
+Deno.test("bridge() heartbeats never keep a process alive by themselves", async () => {
+  const mod = new URL("./mod.ts", import.meta.url).href;
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { bridge, EventBus } from "${mod}";
+      const bus = new EventBus();
+      bridge(bus, { send() {}, listen() {}, close() {} }, { heartbeat: 60_000 });
+      await bus.emit("x", 1);`,
+    ],
+    stdout: "null",
+    signal: AbortSignal.timeout(20_000),
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+});
