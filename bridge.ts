@@ -342,7 +342,8 @@ export interface BridgeOptions<Events> {
   /**
    * Milliseconds between heartbeats, sent while the bridge publishes
    * nothing else, so receivers report lost events at the end of a stream;
-   * `false` sends none. The timer never keeps a process alive by itself.
+   * `false` sends none. Like the transport, the timer keeps the process
+   * alive until the bridge is closed.
    *
    * @default {1000}
    */
@@ -514,21 +515,6 @@ function quote(text: string): string {
 
 function shortly(value: unknown): string {
   return typeof value === "string" ? `string ${quote(value)}` : describe(value);
-}
-
-/**
- * Lets the process exit while only this timer is pending (Deno, Node, Bun):
- * heartbeats and loss deadlines never keep a process alive by themselves.
- */
-function unref(timer: ReturnType<typeof setTimeout>): void {
-  if (typeof timer === "number") {
-    const deno = (globalThis as {
-      Deno?: { unrefTimer?: (id: number) => void };
-    }).Deno;
-    deno?.unrefTimer?.(timer);
-  } else {
-    (timer as { unref?: () => void }).unref?.();
-  }
 }
 
 function defaultOnError(error: unknown): void {
@@ -838,7 +824,6 @@ class BusState {
       () => this.#sweep(),
       Math.max(0, due - Date.now()),
     );
-    unref(this.#timer);
   }
 
   #sweep(): void {
@@ -1200,7 +1185,6 @@ class BusBridge implements Bridge {
     this.ready.catch(() => {});
     if (settings.heartbeat > 0) {
       this.#beat = setInterval(() => this.#heartbeat(), settings.heartbeat);
-      unref(this.#beat);
     }
   }
 

@@ -113,9 +113,20 @@ function peer(
 
 function recorder() {
   const errors: unknown[] = [];
-  const onError = (error: unknown) => void errors.push(error);
+  const waiting: [number, () => void][] = [];
+  const onError = (error: unknown) => {
+    errors.push(error);
+    for (const [count, wake] of waiting) if (errors.length >= count) wake();
+  };
   const messages = () => errors.map((e) => (e as Error).message);
-  return { errors, onError, messages };
+  /** Resolves once `count` errors were reported. */
+  const reach = (count: number): Promise<void> => {
+    const { promise, resolve } = deferred();
+    waiting.push([count, resolve]);
+    if (errors.length >= count) resolve();
+    return within(promise, `${count} reported errors`);
+  };
+  return { errors, onError, messages, reach };
 }
 
 Deno.test("bridge() publishes each local emit with its origin, next position and a random id, and emits received ones as not local", async () => {
@@ -721,18 +732,11 @@ Deno.test("bridge() with a key signs messages and drops unsigned, wrongly signed
     const bridgeA = bridges.open(a, hub.transport(), { key: KEY });
     bridges.open(b, hub.transport(), { key: KEY, onError });
     await Promise.all(bridges.all.map((x) => x.ready));
+    const first = deferred();
+    b.subscribe("ping", () => first.resolve());
     await a.emit("ping", 1);
-    const signed = await within(
-      new Promise<BridgeEventMessage>((resolve) => {
-        const check = () => {
-          const found = hub.events()[0];
-          if (found) resolve(found);
-          else setTimeout(check, 1);
-        };
-        check();
-      }),
-      "the signed message",
-    );
+    await within(first.promise, "the first event");
+    const signed = hub.events()[0]!;
     assert.equal(signed.data, "1");
     assert.equal("payload" in signed, false);
     assert.match(signed.sig!, /^[A-Za-z0-9_-]{43}$/);
@@ -773,7 +777,10 @@ Deno.test("bridge() with a list of keys signs with the first and accepts any", a
     bridges.open(stranger, hub.transport(), { key: "other", onError() {} });
     await Promise.all(bridges.all.map((x) => x.ready));
     await rotated.emit("other", "signed with new");
+    await atOld.reach(1);
     await stranger.emit("none");
+    await atOld.reach(2);
+    await atRotated.reach(1);
     await old.emit("pong", 1);
     await within(got.promise, "the pong of old");
     assert.deepEqual(seenRotated, ['other "signed with new"', "pong 1"]);

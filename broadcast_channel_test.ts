@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { bridgeBroadcastChannel, EventBus } from "./mod.ts";
-import { within } from "./_test_util.ts";
+import { nextTick, within } from "./_test_util.ts";
 
 type Events = Record<string, { from: string; n: number }>;
 type Reply = Record<string, unknown> & { type: string };
@@ -289,7 +289,8 @@ Deno.test("bridgeBroadcastChannel() rejects the emit of a payload structured clo
   const marker = b.waitFor("marker", { signal: AbortSignal.timeout(5000) });
   await a.emit("marker", 1);
   assert.equal(await marker, 1);
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  // A gap would have armed a 0 ms loss timer on arrival, before this one.
+  await nextTick();
   assert.deepEqual(remote, []);
   assert.deepEqual(errors, []);
 });
@@ -459,6 +460,7 @@ Deno.test("bridgeBroadcastChannel() opens its channel again when Deno kills it a
   const onError = (error: unknown) => void errors.push(error);
   await using _a = bridgeBroadcastChannel(a, name, { onError });
   await using _b = bridgeBroadcastChannel(b, name, { onError });
+  // The dead channel shows from a later macrotask on (seen with 10 ms).
   await new Promise((resolve) => setTimeout(resolve, 10));
   const got = b.waitFor("ping", { signal: AbortSignal.timeout(5000) });
   await a.emit("ping", 1);
@@ -613,7 +615,6 @@ Deno.test("bridgeBroadcastChannel() topology: two copies of the library on one b
   await within(seenMarkers.promise, "the markers");
   marker.close();
   marker2.close();
-  await new Promise((resolve) => setTimeout(resolve, 20));
   assert.deepEqual(a.seen, ["ping a 1", "pong b 2"]);
   assert.deepEqual(b.seen, ["ping a 1", "pong b 2"]);
 });
@@ -656,20 +657,4 @@ Deno.test("bridgeBroadcastChannel() a burst of 10,000 emits between two Workers 
       },
     );
   }
-});
-
-Deno.test("bridge() heartbeats never keep a process alive by themselves", async () => {
-  const mod = new URL("./mod.ts", import.meta.url).href;
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "eval",
-      `import { bridge, EventBus } from "${mod}";
-      const bus = new EventBus();
-      bridge(bus, { send() {}, listen() {}, close() {} }, { heartbeat: 60_000 });
-      await bus.emit("x", 1);`,
-    ],
-    stdout: "null",
-    signal: AbortSignal.timeout(20_000),
-  }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
 });
