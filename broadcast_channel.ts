@@ -15,12 +15,14 @@ import { describe } from "./_validate.ts";
 const MAX_QUOTE = 200;
 /** Nesting deeper than this is named as the reason a clone failed. */
 const DEEP = 1000;
+/** The length of a pacing window, in milliseconds. */
+const WINDOW_MS = 10;
 /**
- * Messages posted in one macrotask before further batches wait for the next
- * one, so a receiver in another thread can keep up with Deno's 256-message
- * queue.
+ * Messages the process posts in one window before the rest wait for its end
+ * and go as one, so a receiver in another thread keeps up with Deno's
+ * 256-message queue.
  */
-const POSTS_PER_TURN = 32;
+const POSTS_PER_WINDOW = 32;
 
 function cut(text: string): string {
   return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text;
@@ -115,37 +117,26 @@ function refusal(label: string, message: BridgeMessage, error: unknown) {
   );
 }
 
-/**
- * Posts by every bridge of this module in the current macrotask: Deno's
- * queue is shared by every channel of the process.
- */
+// Pacing, for every bridge of this module: Deno's queue is shared by every
+// channel of the process.
 let posts = 0;
-let turn = false;
+let windowTimer: ReturnType<typeof setTimeout> | undefined;
+/** The flushes waiting for the end of the window. */
+const atWindowEnd = new Set<() => void>();
+/** Open transports: the last one to close stops the window. */
+let open = 0;
 
 function countPost(): void {
   posts++;
-  if (!turn) {
-    turn = true;
-    macrotask(() => {
-      turn = false;
-      posts = 0;
-    });
-  }
+  windowTimer ??= setTimeout(endWindow, WINDOW_MS);
 }
 
-/** Schedules a macrotask: a `MessageChannel` message is not clamped. */
-function macrotask(run: () => void): void {
-  if (typeof MessageChannel !== "function") {
-    setTimeout(run, 0);
-    return;
-  }
-  const { port1, port2 } = new MessageChannel();
-  port1.onmessage = () => {
-    port1.close();
-    run();
-  };
-  port2.postMessage(undefined);
-  port2.close();
+function endWindow(): void {
+  windowTimer = undefined;
+  posts = 0;
+  const flushes = [...atWindowEnd];
+  atWindowEnd.clear();
+  for (const flush of flushes) flush();
 }
 
 function transportOf(
@@ -160,7 +151,7 @@ function transportOf(
   /** Messages to post at the end of this microtask; their emits wait. */
   let batch: BridgeMessage[] | undefined;
   let flushed: Promise<void> | undefined;
-  /** Messages checked already, to post at the next macrotask. */
+  /** Messages checked already, to post at the end of the window. */
   let later: BridgeMessage[] | undefined;
   let refused: Map<BridgeMessage, TypeError> | undefined;
   let closed = false;
@@ -273,10 +264,10 @@ function transportOf(
 
   return {
     send(message) {
-      if (later !== undefined || posts >= POSTS_PER_TURN) {
-        // Busy: the process posted enough for this macrotask. The payload
-        // is checked now, so the emit need not wait, and every message
-        // until the next macrotask goes out as one.
+      if (later !== undefined || posts >= POSTS_PER_WINDOW) {
+        // Busy: the process posted enough for this window. The payload is
+        // checked now, so the emit need not wait, and every message until
+        // the end of the window goes out as one.
         if (message.type === "event") {
           try {
             structuredClone(message.payload);
@@ -286,7 +277,8 @@ function transportOf(
         }
         if (later === undefined) {
           later = [];
-          macrotask(flushLater);
+          atWindowEnd.add(flushLater);
+          windowTimer ??= setTimeout(endWindow, WINDOW_MS);
         }
         later.push(message);
         return;
@@ -309,6 +301,7 @@ function transportOf(
       });
     },
     listen(receive, onFail) {
+      open++;
       fail = onFail;
       onMessage = (event) => {
         const data = event.data;
@@ -329,7 +322,13 @@ function transportOf(
     close() {
       // What was emitted before close goes out first.
       flushBatch();
+      atWindowEnd.delete(flushLater);
       flushLater();
+      if (onMessage !== undefined && --open === 0) {
+        clearTimeout(windowTimer);
+        windowTimer = undefined;
+        posts = 0;
+      }
       closed = true;
       detach();
       if (owned) channel.close();
@@ -348,8 +347,10 @@ function transportOf(
  * The events emitted within one microtask travel as one message, so a burst
  * does not overflow the receiving side (Deno keeps about 256 messages per
  * process for all channels and drops the oldest for a receiver that falls
- * behind); past 32 messages in one macrotask, batches wait for the next
- * macrotask. The emit resolves once its batch was posted.
+ * behind). Past 32 messages in 10 ms, the process's bridges check each
+ * payload at once and send all they have at the end of the 10 ms as one
+ * message. The emit resolves once its batch was posted or its payload
+ * checked.
  *
  * Payloads travel by structured clone: a function, a symbol, a `WeakMap`, a
  * `Promise`, a getter that throws, nesting deeper than the engine clones, or

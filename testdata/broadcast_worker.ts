@@ -7,12 +7,15 @@ import { type Bridge, bridgeBroadcastChannel, EventBus } from "../mod.ts";
 
 type Events = Record<string, { from: string; n: number }>;
 
+/** Emits not awaited, each awaited, or each in a macrotask of its own. */
+type BurstMode = "at once" | "awaited" | "spread";
+
 type Command =
   | { cmd: "start"; name: string; channel: string; own: boolean }
   | { cmd: "emit"; event: string; n: number }
   | { cmd: "close" }
   | { cmd: "raw"; message: unknown }
-  | { cmd: "burst"; event: string; count: number; awaited: boolean }
+  | { cmd: "burst"; event: string; count: number; mode: BurstMode }
   | { cmd: "count"; event: string; count: number };
 
 const self = globalThis as unknown as {
@@ -20,6 +23,19 @@ const self = globalThis as unknown as {
   onmessage: ((event: MessageEvent<Command>) => void) | null;
   close(): void;
 };
+
+/** Resolves on the next macrotask (a MessageChannel message is unclamped). */
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(0);
+    port2.close();
+  });
+}
 
 let name = "";
 /** Counts of received events by name, and what waits for a count. */
@@ -76,11 +92,12 @@ self.onmessage = ({ data: command }) => {
       self.postMessage({ type: "emitted", event: command.event });
       break;
     case "burst": {
-      const { event, count, awaited } = command;
+      const { event, count, mode } = command;
       const run = async () => {
         for (let n = 0; n < count; n++) {
           const emitted = bus.emit(event, { from: name, n });
-          if (awaited) await emitted;
+          if (mode === "awaited") await emitted;
+          if (mode === "spread") await macrotask();
         }
       };
       run().then(
