@@ -49,6 +49,9 @@
 // and ignored, unless the next message of that publisher confirms it (then
 // the position moves and the skipped range is reported lost).
 //
+// Field order is fixed, `v`, `type`, `origin` first: the Redis transport
+// recognises its own messages by their start without parsing them.
+//
 // Transport contract for implementers (redis.ts): see `BridgeTransport` and
 // `BridgeLink`. `send` must throw a TypeError synchronously for a payload it
 // refuses (it rejects the emit), return quickly, and hand a slow publish to
@@ -278,6 +281,13 @@ export interface BridgeTransport {
    * bridge waits for it at most `closeTimeout` milliseconds.
    */
   close(): void | PromiseLike<unknown>;
+  /**
+   * What errors call the transport: `bridge` throws `Cannot bridge the bus
+   * to ${name}: ...` for a bad argument or option.
+   *
+   * @default {undefined} (`Cannot bridge the bus: ...`)
+   */
+  readonly name?: string;
 }
 
 /**
@@ -1550,7 +1560,8 @@ function checkMethods(
  * `window`, `closeTimeout`, `onError` and `signal`.
  * @returns The running bridge. When `options.signal` is already aborted it
  * is closed already, `ready` rejects and the transport is never used.
- * @throws {TypeError} When an argument or option has the wrong type.
+ * @throws {TypeError} When an argument or option has the wrong type (the
+ * message names the transport by its `name`).
  * @throws {RangeError} When a number option is out of range.
  *
  * @example Two buses joined by a BroadcastChannel
@@ -1585,7 +1596,12 @@ export function bridge<
   transport: BridgeTransport,
   options: BridgeOptions<Events> = {},
 ): Bridge {
-  const action = "Cannot bridge the bus";
+  const name = typeof transport === "object" && transport !== null
+    ? transport.name
+    : undefined;
+  const action = typeof name === "string"
+    ? `Cannot bridge the bus to ${name}`
+    : "Cannot bridge the bus";
   checkMethods(
     bus,
     ["emit", "subscribe", "subscribeAll"],

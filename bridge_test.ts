@@ -1268,6 +1268,13 @@ Deno.test("bridge() throws a TypeError or RangeError naming a bad argument or op
     // @ts-expect-error: wrong on purpose
     assert.throws(() => bridge(bus, hub.transport(), opts), error);
   }
+  // A transport's name says where the bus was to be bridged.
+  assert.throws(
+    () => bridge(bus, { ...hub.transport(), name: "a queue" }, { window: 0 }),
+    new RangeError(
+      "Cannot bridge the bus to a queue: options.window must be an integer from 1 to 1000000, got 0",
+    ),
+  );
   assert.equal(bus.listenerCount(), 0);
   assert.equal(hub.endpoints.size, 0);
 });

@@ -263,6 +263,7 @@ function transportOf(
   }
 
   return {
+    name: "a BroadcastChannel",
     send(message) {
       if (later !== undefined || posts >= POSTS_PER_WINDOW) {
         // Busy: the process posted enough for this window. The payload is
@@ -429,7 +430,7 @@ export function bridgeBroadcastChannel<
     return bridge(
       bus,
       used === undefined
-        ? { send() {}, listen() {}, close() {} }
+        ? { name: "a BroadcastChannel", send() {}, listen() {}, close() {} }
         : transportOf(used, owned),
       options,
     );

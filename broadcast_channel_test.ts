@@ -444,7 +444,7 @@ Deno.test("bridgeBroadcastChannel() throws a TypeError for a bad channel", () =>
   assert.throws(
     // @ts-expect-error: not a bus
     () => bridgeBroadcastChannel(null, "c"),
-    new TypeError("Cannot bridge the bus: bus must be an EventBus, got null"),
+    new TypeError(`${action}: bus must be an EventBus, got null`),
   );
   assert.equal(bus.listenerCount(), 0);
 });
@@ -472,7 +472,9 @@ Deno.test("bridgeBroadcastChannel() leaves no channel open when creating the bri
   const [, opened] = opening(() => {
     assert.throws(
       () => bridgeBroadcastChannel(new EventBus(), "bad", { heartbeat: 0 }),
-      RangeError,
+      new RangeError(
+        "Cannot bridge the bus to a BroadcastChannel: options.heartbeat must be between 1 and 2147483647 milliseconds, got 0",
+      ),
     );
     assert.throws(
       // @ts-expect-error: not a schema

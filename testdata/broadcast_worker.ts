@@ -4,6 +4,7 @@
 // driven by the main thread with postMessage.
 
 import { type Bridge, bridgeBroadcastChannel, EventBus } from "../mod.ts";
+import { drainMicrotasks } from "../_test_util.ts";
 
 type Events = Record<string, { from: string; n: number }>;
 
@@ -23,19 +24,6 @@ const self = globalThis as unknown as {
   onmessage: ((event: MessageEvent<Command>) => void) | null;
   close(): void;
 };
-
-/** Resolves on the next macrotask (a MessageChannel message is unclamped). */
-function macrotask(): Promise<void> {
-  return new Promise((resolve) => {
-    const { port1, port2 } = new MessageChannel();
-    port1.onmessage = () => {
-      port1.close();
-      resolve();
-    };
-    port2.postMessage(0);
-    port2.close();
-  });
-}
 
 let name = "";
 /** Counts of received events by name, and what waits for a count. */
@@ -97,7 +85,7 @@ self.onmessage = ({ data: command }) => {
         for (let n = 0; n < count; n++) {
           const emitted = bus.emit(event, { from: name, n });
           if (mode === "awaited") await emitted;
-          if (mode === "spread") await macrotask();
+          if (mode === "spread") await drainMicrotasks();
         }
       };
       run().then(
