@@ -57,6 +57,7 @@
 // refuses (it rejects the emit), return quickly, and hand a slow publish to
 // `link.track(promise)` instead of returning it: the emit waits for a
 // returned promise. `listen(receive, fail, link)` resolves once subscribed.
+// `name` (e.g. "Redis") makes errors say "Cannot bridge the bus to Redis".
 
 import type { EventBus } from "./bus.ts";
 import type { Schemas, StandardIssue } from "./schema.ts";
