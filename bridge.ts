@@ -58,6 +58,7 @@
 // `link.track(promise)` instead of returning it: the emit waits for a
 // returned promise. `listen(receive, fail, link)` resolves once subscribed.
 // `name` (e.g. "Redis") makes errors say "Cannot bridge the bus to Redis".
+// `name` (e.g. "Redis") makes errors say "Cannot bridge the bus to Redis".
 
 import type { EventBus } from "./bus.ts";
 import type { Schemas, StandardIssue } from "./schema.ts";
