@@ -16,7 +16,8 @@
 //   (a random UUID, or 22 random characters). One bridge = one stream of
 //   positions.
 // - seq: the bridge's position, 1, 2, 3, ... for its events; a heartbeat
-//   carries the position of the last event the bridge published.
+//   carries the position of the last event the bridge published (0 in the
+//   one a bridge sends when it is ready, before any event).
 // - id: the event's id, 1 to 64 characters of [A-Za-z0-9_-] (a random
 //   UUID, or 22 random characters: unpredictable, so nobody can claim the id
 //   of an event before it is published). Every bridge of one bus publishes one emit with the same id,
@@ -353,7 +354,8 @@ export interface BridgeOptions<Events> {
   schemas?: Schemas<Events>;
   /**
    * Milliseconds between heartbeats, sent while the bridge publishes
-   * nothing else, so receivers report lost events at the end of a stream;
+   * nothing else, and once when it is ready (its position before any event),
+   * so receivers report lost events at the start and end of a stream;
    * `false` sends none. Like the transport, the timer keeps the process
    * alive until the bridge is closed.
    *
@@ -1188,6 +1190,9 @@ class BusBridge implements Bridge {
       this.#failReady = undefined;
       this.#confirmed = true;
       this.#subscribed = true;
+      // Announces the position (0 before any event), so receivers that
+      // hear it report the loss of this bridge's first events too.
+      if (settings.heartbeat > 0) this.#sendBeat();
     }, (error) => {
       this.#failReady = undefined;
       if (this.#closing === undefined) this.report(error);
@@ -1325,6 +1330,12 @@ class BusBridge implements Bridge {
       this.#sentSinceBeat = false;
       return;
     }
+    this.#sendBeat();
+  }
+
+  /** Sends a heartbeat with the current position. */
+  #sendBeat(): void {
+    if (this.#closing !== undefined) return;
     const beat: BridgeHeartbeat = {
       v: VERSION,
       type: "heartbeat",

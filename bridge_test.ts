@@ -507,6 +507,44 @@ Deno.test("bridge() heartbeats carry the position, so a lost tail is reported wi
   });
 });
 
+Deno.test("bridge() announces its position once ready, so a receiver that heard it reports lost first events", async () => {
+  await withBridges(async (bridges) => {
+    const hub = new Hub();
+    const sender = new EventBus<Events>();
+    const receiver = new EventBus<Events>();
+    const seen = collect(receiver);
+    const { onError, messages, reach } = recorder();
+    const lossy = hub.transport();
+    let drop = false;
+    bridges.open(receiver, {
+      ...lossy,
+      listen: (receive, fail, link) =>
+        lossy.listen(
+          (message) => {
+            if (!drop) receive(message);
+          },
+          fail,
+          link,
+        ),
+    }, { lossTimeout: 1, onError });
+    const from = bridges.open(sender, hub.transport(), { heartbeat: 60_000 });
+    await from.ready;
+    assert.deepEqual(hub.sent, [
+      { v: 1, type: "heartbeat", origin: from.origin, seq: 0 },
+    ]);
+    drop = true;
+    await sender.emit("ping", 1);
+    await sender.emit("ping", 2);
+    drop = false;
+    await sender.emit("ping", 3);
+    await reach(1);
+    assert.deepEqual(seen, ["ping 3"]);
+    assert.deepEqual(messages(), [
+      `Lost 2 events from bridge "${from.origin}" (positions 1 to 2): not received within 1 ms`,
+    ]);
+  });
+});
+
 Deno.test("bridge() learns a new publisher's position from a heartbeat without reporting a loss", async () => {
   await withBridges(async (bridges) => {
     const hub = new Hub();

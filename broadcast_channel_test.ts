@@ -306,7 +306,9 @@ Deno.test("bridgeBroadcastChannel() sends the emits of one microtask as one mess
   };
   try {
     const bus = new EventBus<{ n: number }>();
-    await using _bridge = bridgeBroadcastChannel(bus, name);
+    await using _bridge = bridgeBroadcastChannel(bus, name, {
+      heartbeat: false,
+    });
     const emits = [1, 2, 3].map((n) => bus.emit("n", n));
     await Promise.all(emits);
     await within(got.promise, "the batch");
