@@ -59,7 +59,13 @@
 // `link.track(promise)` instead of returning it: the emit waits for a
 // returned promise. `listen(receive, fail, link)` resolves once subscribed.
 // `name` (e.g. "Redis") makes errors say "Cannot bridge the bus to Redis".
+// Unless `heartbeat: false`, a bridge publishes one heartbeat (seq 0 before
+// any event) as soon as `ready` resolves: `status.pending` counts it until
+// the transport settles it.
 // `name` (e.g. "Redis") makes errors say "Cannot bridge the bus to Redis".
+// Unless `heartbeat: false`, a bridge publishes one heartbeat (seq 0 before
+// any event) as soon as `ready` resolves: `status.pending` counts it until
+// the transport settles it.
 
 import type { EventBus } from "./bus.ts";
 import type { Schemas, StandardIssue } from "./schema.ts";
