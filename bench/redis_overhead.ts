@@ -8,6 +8,9 @@
 // - raw two-way: the same, with the publishing side subscribed too (each
 //   side of a link both ways by hand gets its own messages back and must
 //   parse them to skip them);
+// - raw two-way with the bridge's text: the same messages a bridge sends,
+//   own ones skipped by their start, so the difference to the bridge is
+//   the bridge's work alone, not the protocol's bytes;
 // - bridge: `bus.emit(name, payload)` on one bus, bridged to a second bus
 //   that a listener counts on.
 //
@@ -50,40 +53,53 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/** How the raw side writes and skips its messages. */
+type Mode = "one-way" | "two-way" | "two-way, bridge's text";
+
 /**
- * By hand: one side publishes, the other parses. With `twoWay`, the
- * publishing side is subscribed too and parses its own messages to skip
- * them, as each side of a two-way link by hand must.
+ * By hand: one side publishes, the other parses. Two-way, the publishing
+ * side is subscribed too and parses its own messages to skip them, as each
+ * side of a link both ways by hand must. With the bridge's text, it sends
+ * what a bridge sends (the protocol's envelope: version, type, origin, seq,
+ * id, event) and skips its own by their start, as the bridge does.
  */
-async function raw(
-  kind: RedisKind,
-  port: number,
-  twoWay: boolean,
-): Promise<number> {
+async function raw(kind: RedisKind, port: number, mode: Mode): Promise<number> {
   await using sending = await redisPair(kind, port);
   await using receiving = await redisPair(kind, port);
   const channel = `raw-${crypto.randomUUID()}`;
+  const origin = "mZ3k1c0e9aQ2Yy8vR5wTbA";
+  const mine = `{"v":1,"type":"event","origin":"${origin}",`;
   let got = 0;
   let done = () => {};
   await receiving.record(channel, (text) => {
     JSON.parse(text);
     if (++got === EVENTS) done();
   });
-  if (twoWay) {
+  if (mode === "two-way") {
     await sending.record(channel, (text) => {
       if (JSON.parse(text).from === "me") return;
+    });
+  } else if (mode === "two-way, bridge's text") {
+    await sending.record(channel, (text) => {
+      if (text.startsWith(mine)) return;
     });
   }
   return await cpu(async () => {
     const all = new Promise<void>((resolve) => done = resolve);
     const sent: PromiseLike<unknown>[] = [];
-    for (let i = 0; i < EVENTS; i++) {
-      sent.push(
-        sending.publisher.publish(
-          channel,
-          JSON.stringify({ from: "me", payload }),
-        ),
-      );
+    for (let seq = 1; seq <= EVENTS; seq++) {
+      const text = mode === "two-way, bridge's text"
+        ? JSON.stringify({
+          v: 1,
+          type: "event",
+          origin,
+          seq,
+          id: `Xq0Jc7tG3uHnL2mP9s${seq}`.slice(-22),
+          event: "order",
+          payload,
+        })
+        : JSON.stringify({ from: "me", payload });
+      sent.push(sending.publisher.publish(channel, text));
     }
     await Promise.all(sent);
     await all;
@@ -120,27 +136,28 @@ console.log(
     JSON.stringify(payload).length
   } B per round, ${ROUNDS} rounds each`,
 );
+const MODES: Mode[] = ["one-way", "two-way", "two-way, bridge's text"];
 for (const kind of KINDS) {
   // Warm up every path once.
-  await raw(kind, server.port, false);
-  await raw(kind, server.port, true);
+  for (const mode of MODES) await raw(kind, server.port, mode);
   await bridged(kind, server.port);
-  const oneWay: number[] = [];
-  const twoWay: number[] = [];
+  const raws = new Map<Mode, number[]>(MODES.map((mode) => [mode, []]));
   const bridges: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    oneWay.push(await raw(kind, server.port, false));
-    twoWay.push(await raw(kind, server.port, true));
+    for (const mode of MODES) {
+      raws.get(mode)!.push(await raw(kind, server.port, mode));
+    }
     bridges.push(await bridged(kind, server.port));
   }
-  const per = (times: number[]) => median(times) / EVENTS;
+  const bridge = median(bridges) / EVENTS;
   console.log(
-    `${kind}: CPU per event: raw one-way ${
-      per(oneWay).toFixed(1)
-    } µs, raw two-way ${per(twoWay).toFixed(1)} µs, bridge ${
-      per(bridges).toFixed(1)
-    } µs; bridge / one-way ${
-      (per(bridges) / per(oneWay)).toFixed(2)
-    }, bridge / two-way ${(per(bridges) / per(twoWay)).toFixed(2)}`,
+    `${kind}: bridge ${bridge.toFixed(1)} µs CPU per event; ${
+      MODES.map((mode) => {
+        const each = median(raws.get(mode)!) / EVENTS;
+        return `raw ${mode} ${each.toFixed(1)} µs (bridge ${
+          (bridge / each).toFixed(2)
+        }x)`;
+      }).join(", ")
+    }`,
   );
 }
