@@ -62,7 +62,6 @@
 // Unless `heartbeat: false`, a bridge publishes one heartbeat (seq 0 before
 // any event) as soon as `ready` resolves: `status.pending` counts it until
 // the transport settles it.
-// `name` (e.g. "Redis") makes errors say "Cannot bridge the bus to Redis".
 // Unless `heartbeat: false`, a bridge publishes one heartbeat (seq 0 before
 // any event) as soon as `ready` resolves: `status.pending` counts it until
 // the transport settles it.
