@@ -62,9 +62,6 @@
 // Unless `heartbeat: false`, a bridge publishes one heartbeat (seq 0 before
 // any event) as soon as `ready` resolves: `status.pending` counts it until
 // the transport settles it.
-// Unless `heartbeat: false`, a bridge publishes one heartbeat (seq 0 before
-// any event) as soon as `ready` resolves: `status.pending` counts it until
-// the transport settles it.
 
 import type { EventBus } from "./bus.ts";
 import type { Schemas, StandardIssue } from "./schema.ts";
