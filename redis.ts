@@ -182,6 +182,14 @@ function isReady(client: RedisClient): boolean {
   return client.status === "ready" || client.isReady === true;
 }
 
+/**
+ * Whether a publish would go out: the client is ready, or is an ioredis
+ * client made with lazyConnect, which connects for its first command.
+ */
+function canPublish(client: RedisClient): boolean {
+  return isReady(client) || client.status === "wait";
+}
+
 /** The connection-state events of both libraries. */
 const DOWN_EVENTS = ["close", "reconnecting", "end"] as const;
 
@@ -242,6 +250,8 @@ function transportOf(
   let fail: (error: unknown) => void = () => {};
   let stopWaiting: ((error: Error) => void) | undefined;
   let closed = false;
+  /** Whether SUBSCRIBE was sent: only then is there something to undo. */
+  let subscribing = false;
   // Redis delivers a bridge's own messages back to it. The bridge drops
   // them; spotting them by the start of their text spares the parse. Only
   // text that starts exactly as this bridge writes its messages is skipped
@@ -317,8 +327,9 @@ function transportOf(
         }
       });
       // An ioredis client made with lazyConnect waits for a first command.
+      // Its failure shows as "error" and "end" events, reported above.
       if (subscriber.status === "wait") {
-        Promise.resolve(subscriber.connect?.()).catch(fail);
+        Promise.resolve(subscriber.connect?.()).catch(() => {});
       }
     });
   };
@@ -348,12 +359,13 @@ function transportOf(
       listeners.on(subscriber, "message", (from, text) => {
         if (from === channel) decode(text);
       });
-      bridgeLink.connected(isReady(publisher));
+      bridgeLink.connected(canPublish(publisher));
       listeners.on(publisher, "ready", () => bridgeLink.connected(true));
       for (const event of DOWN_EVENTS) {
         listeners.on(publisher, event, () => bridgeLink.connected(false));
       }
       await subscriberReady();
+      subscribing = true;
       await subscriber.subscribe(channel, onSubscribe);
       if (closed) {
         throw new Error(`Cannot subscribe to ${label}: the bridge was closed`);
@@ -372,6 +384,7 @@ function transportOf(
       stopWaiting?.(
         new Error(`Cannot subscribe to ${label}: the bridge was closed`),
       );
+      if (!subscribing) return;
       // The bridge waits for this at most `closeTimeout`: while Redis is
       // unreachable it settles once the client gives up or Redis is back.
       return Promise.resolve(subscriber.unsubscribe(channel, onSubscribe));
