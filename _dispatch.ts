@@ -2,6 +2,7 @@
 // This module is browser compatible.
 
 import { fanOut, type Join } from "./_fan_out.ts";
+import { settled } from "./_observe.ts";
 import type { Registry } from "./_registry.ts";
 import { runSerial } from "./_serial.ts";
 import type { Call } from "./_topic.ts";
@@ -143,6 +144,7 @@ export class Dispatcher {
       { groups: [], listeners: 0 },
     );
     const finish = (errors: unknown[]): unknown => {
+      settled(delivery, errors);
       const failure = this.#report(errors, name, payload);
       if (onEmit === undefined) return failure;
       const info = Object.freeze({
