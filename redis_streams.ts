@@ -118,8 +118,10 @@ function sender(client: unknown, what: string, action: string): Send {
   const c = client as Partial<Record<string, unknown>> | null;
   if (typeof c === "object" && c !== null) {
     if (typeof c.call === "function") {
-      const io = client as IoredisClient;
-      return (args) => io.call(args[0]!, ...args.slice(1));
+      const call = (client as IoredisClient).call as (
+        ...args: string[]
+      ) => Promise<unknown>;
+      return (args) => call.apply(client, args);
     }
     if (typeof c.sendCommand === "function") {
       const node = client as NodeRedisClient;
@@ -240,8 +242,6 @@ export interface AppendRedisStreamOptions<Events> {
  * ```
  */
 export interface RedisStreamAppender extends Disposable {
-  /** The random id stored with each entry, seen as `delivery.origin`. */
-  readonly origin: string;
   /** Whether it has been closed. */
   readonly closed: boolean;
   /** Stops appending at once; appends already sent still complete. */
@@ -250,7 +250,7 @@ export interface RedisStreamAppender extends Disposable {
 
 /**
  * Appends the chosen events emitted on `bus` to a Redis stream, one `XADD`
- * each, with the fields `event`, `origin` and `payload` (JSON, left out for
+ * each, with the fields `event` and `payload` (JSON, left out for
  * `undefined`). The listener returns the `XADD`, so `await bus.emit(...)`
  * resolves once Redis stored the entry; when the append fails, or the
  * payload cannot travel as JSON (a `TypeError` naming the path), the emit
@@ -294,14 +294,14 @@ export function appendRedisStream<
   const stream = readName(opts, "stream", DEFAULT_STREAM, action);
   const events = readEvents(opts, action);
   const maxLen = readInteger(opts, "maxLen", undefined, 1, action);
-  const origin = crypto.randomUUID();
   const head = maxLen === undefined
     ? ["XADD", stream, "*"]
     : ["XADD", stream, "MAXLEN", "~", String(maxLen), "*"];
   const untyped = bus as unknown as EventBus<Record<string, unknown>>;
   let closed = signal?.aborted === true;
   const append = (name: string, payload: unknown): Promise<unknown> => {
-    const args = [...head, "event", name, "origin", origin];
+    const args = head.slice();
+    args.push("event", name);
     if (payload !== undefined) {
       args.push(
         "payload",
@@ -334,7 +334,6 @@ export function appendRedisStream<
     signal?.addEventListener("abort", close, { once: true });
   }
   return {
-    origin,
     get closed() {
       return closed;
     },
@@ -564,7 +563,7 @@ export class DeadLetterError extends Error {
 }
 
 /** A decoded entry, or why it cannot be decoded. */
-type Entry = { event: string; payload: unknown; origin: string | undefined };
+type Entry = { event: string; payload: unknown };
 
 function decode(fields: unknown): Entry | string {
   if (!Array.isArray(fields) || fields.length % 2 !== 0) {
@@ -573,12 +572,10 @@ function decode(fields: unknown): Entry | string {
   let event: unknown;
   let payload: unknown;
   let text: unknown;
-  let origin: unknown;
   for (let i = 0; i < fields.length; i += 2) {
     const key = fields[i];
     if (key === "event") event = fields[i + 1];
     else if (key === "payload") text = fields[i + 1];
-    else if (key === "origin") origin = fields[i + 1];
   }
   if (typeof event !== "string") {
     return `it has no string field "event"`;
@@ -591,11 +588,7 @@ function decode(fields: unknown): Entry | string {
       return `its payload is not JSON (${(error as Error).message})`;
     }
   }
-  return {
-    event,
-    payload,
-    origin: typeof origin === "string" ? origin : undefined,
-  };
+  return { event, payload };
 }
 
 /** The fields of an entry as strings, for the dead-letter copy. */
@@ -657,8 +650,7 @@ function messageOf(error: unknown): string {
  * Joins a consumer group of a Redis stream and emits each entry on `bus`,
  * at least once: each entry goes to one live consumer of the group, which
  * emits it as a received event (`delivery.local === false`, `delivery.id`
- * the entry id, `delivery.attempt` the delivery count, `delivery.origin` the
- * appender's id) and acks it (`XACK`) only when every listener succeeded.
+ * the entry id, `delivery.attempt` the delivery count) and acks it (`XACK`) only when every listener succeeded.
  * Errors that the bus's `onError` took count as failures: the entry stays
  * pending.
  *
@@ -1079,9 +1071,13 @@ class StreamConsumer implements RedisStreamConsumer {
   }
 
   #track(id: string, work: () => Promise<void>): void {
-    const run = work().catch((error) => this.#report(error)).finally(() => {
+    const settle = (): void => {
       this.#inFlight.delete(id);
       this.#wake?.();
+    };
+    const run = work().then(settle, (error) => {
+      this.#report(error);
+      settle();
     });
     this.#inFlight.set(id, run);
   }
@@ -1114,11 +1110,7 @@ class StreamConsumer implements RedisStreamConsumer {
       }
       payload = result.value;
     }
-    const delivery: Delivery = Object.freeze(
-      entry.origin === undefined
-        ? { local: false, id, attempt }
-        : { local: false, id, origin: entry.origin, attempt },
-    );
+    const delivery: Delivery = Object.freeze({ local: false, id, attempt });
     let errors: readonly unknown[] | undefined;
     observeErrors(delivery, (seen) => errors = seen);
     try {
@@ -1148,13 +1140,16 @@ class StreamConsumer implements RedisStreamConsumer {
     if (this.#stopped) return Promise.resolve();
     const batch = this.#batch ??= ackBatch();
     batch.ids.push(id);
-    if (!this.#acking) void this.#flush();
+    if (!this.#acking) {
+      // Deliveries of one read settle together: one XACK for all of them.
+      this.#acking = true;
+      queueMicrotask(() => void this.#flush());
+    }
     return batch.done;
   }
 
   async #flush(): Promise<void> {
     const { stream, group } = this.#config;
-    this.#acking = true;
     let batch: AckBatch | undefined;
     while ((batch = this.#batch) !== undefined) {
       this.#batch = undefined;
@@ -1165,6 +1160,10 @@ class StreamConsumer implements RedisStreamConsumer {
         // Left pending: claimed and delivered again later.
         this.#report(error);
       }
+      // The slots are free at once, all together, so the next read takes
+      // as many entries as this XACK acked.
+      for (const id of batch.ids) this.#inFlight.delete(id);
+      this.#wake?.();
       batch.resolve();
     }
     this.#acking = false;
