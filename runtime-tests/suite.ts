@@ -50,4 +50,7 @@ export const DENO_ONLY: Readonly<Record<string, string>> = {
   "bridge_test.ts": "uses using syntax",
   "broadcast_channel_test.ts": "runs TypeScript Workers and uses using syntax",
   "redis_test.ts": "starts redis-server with Deno.Command",
+  "redis_streams_test.ts": "starts redis-server with Deno.Command",
+  "redis_streams_deep_test.ts":
+    "starts redis-server and consumer processes with Deno.Command",
 };
