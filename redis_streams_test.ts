@@ -576,33 +576,17 @@ streamsTest(
     });
     await consumer.ready;
     await io.send("XADD", "s", "*", "payload", "{}");
-    await io.send(
-      "XADD",
-      "s",
-      "*",
-      "event",
-      "order.placed",
-      "payload",
-      "{nope",
-    );
-    await io.send(
-      "XADD",
-      "s",
-      "*",
-      "event",
-      "order.placed",
-      "payload",
-      '{"n":0}',
-    );
-    await io.send(
-      "XADD",
-      "s",
-      "*",
-      "event",
-      "order.placed",
-      "payload",
-      '{"n":5}',
-    );
+    for (const payload of ["{nope", '{"n":0}', '{"n":5}']) {
+      await io.send(
+        "XADD",
+        "s",
+        "*",
+        "event",
+        "order.placed",
+        "payload",
+        payload,
+      );
+    }
     await within(good.promise, "the good entry");
     await consumer.close();
     assert.deepEqual(seen, [5]);

@@ -11,7 +11,6 @@ export class DurableRedis {
   readonly port: number;
   readonly dir: string;
   #child: Deno.ChildProcess | undefined;
-  #output: Promise<string> | undefined;
 
   private constructor(port: number, dir: string) {
     this.port = port;
@@ -39,47 +38,42 @@ export class DurableRedis {
   /** Starts the server again, on the same port and files, after a stop or kill. */
   async restart(): Promise<void> {
     if (this.#child !== undefined) throw new Error("redis-server is running");
-    const child = new Deno.Command("redis-server", {
-      args: [
-        "--port",
-        String(this.port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        this.dir,
-        "--save",
-        "",
-        "--appendonly",
-        "yes",
-        "--daemonize",
-        "no",
-        "--loglevel",
-        "notice",
-      ],
+    const args = ["--port", String(this.port), "--bind", "127.0.0.1"];
+    args.push("--dir", this.dir, "--save", "", "--appendonly", "yes");
+    this.#child = new Deno.Command("redis-server", {
+      args,
       stdin: "null",
-      stdout: "piped",
+      stdout: "null",
       stderr: "null",
     }).spawn();
-    this.#child = child;
-    let ready!: () => void;
-    const isReady = new Promise<void>((resolve) => ready = resolve);
-    this.#output = (async () => {
-      let text = "";
-      const decoder = new TextDecoder();
-      for await (const chunk of child.stdout) {
-        text += decoder.decode(chunk, { stream: true });
-        if (text.includes("Ready to accept connections")) ready();
+    // Ready when it answers PING with PONG, not LOADING: the append-only
+    // file has been read back.
+    const deadline = Date.now() + 10_000;
+    while (!await this.#pong()) {
+      if (Date.now() > deadline) {
+        throw new Error(`redis-server on port ${this.port} did not start`);
       }
-      return text;
-    })();
-    const exited = child.status.then(async (status) => {
-      throw new Error(
-        `redis-server exited with code ${status.code} before it was ready:\n${await this
-          .#output}`,
-      );
-    });
-    await Promise.race([isReady, exited]);
-    exited.catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async #pong(): Promise<boolean> {
+    let connection: Deno.TcpConn | undefined;
+    try {
+      connection = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: this.port,
+      });
+      await connection.write(new TextEncoder().encode("PING\r\n"));
+      const buffer = new Uint8Array(64);
+      const read = await connection.read(buffer);
+      return new TextDecoder().decode(buffer.subarray(0, read ?? 0)) ===
+        "+PONG\r\n";
+    } catch {
+      return false;
+    } finally {
+      connection?.close();
+    }
   }
 
   /** Stops the server with `signal` and waits until it has exited. */
@@ -93,7 +87,6 @@ export class DurableRedis {
       // It has exited already.
     }
     await child.status;
-    await this.#output;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
