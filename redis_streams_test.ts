@@ -677,13 +677,14 @@ streamsTest(
     const info = await io.send("XINFO", "GROUPS", "s") as unknown[][];
     assert.equal(info[0]![info[0]!.indexOf("lag") + 1], 1);
     assert.equal(await io.send("PING"), "PONG");
-    // Restarted under its name, it delivers its pending entry again first.
+    // Restarted under its name, it delivers its pending entry again first,
+    // at once.
     const again: [number, number | undefined][] = [];
     const both = counter(2);
     const { consumer: restarted } = failing(io, (order, delivery) => {
       again.push([order.n, delivery.attempt]);
       both.tick();
-    }, { consumer: "c1" });
+    }, { consumer: "c1", claimAfter: 60_000 }); // no claim could deliver it
     await both.wait("the restarted consumer");
     await restarted.close();
     assert.deepEqual(again, [[2, 2], [3, 1]]);
@@ -714,5 +715,44 @@ streamsTest(
       ),
       1,
     );
+  },
+);
+
+streamsTest(
+  "consumeRedisStream() keeps a slow delivery from being claimed by another consumer while it runs",
+  async (server) => {
+    await using a = await connect(server);
+    await using b = await connect(server, "node-redis");
+    const producer = new EventBus<Events>();
+    using _a = appendRedisStream(producer, a.client, { stream: "s" });
+    await producer.emit("order.placed", { n: 1 });
+    const started = deferred();
+    const finish = deferred();
+    const { consumer: slow } = failing(a, async () => {
+      started.resolve();
+      await finish.promise;
+    });
+    await started.promise;
+    // The other consumer counts its claim scans (XPENDING ... IDLE).
+    const scanned = counter(6);
+    const counting = {
+      sendCommand(args: string[]) {
+        if (args[0] === "XPENDING" && args[3] === "IDLE") scanned.tick();
+        return b.send(...args);
+      },
+    };
+    const other: Delivery[] = [];
+    const { consumer: idle } = failing(
+      { client: counting, reader: b.reader },
+      (_order, delivery) => void other.push(delivery),
+    );
+    // Six scans, 20 ms apart, span more than twice claimAfter (40 ms).
+    await scanned.wait("six claim scans");
+    finish.resolve();
+    await slow.close();
+    await idle.close();
+    assert.deepEqual(other, []);
+    assert.equal(slow.stats.acked, 1);
+    assert.equal(await pendingCount(a.send, "s", "g"), 0);
   },
 );
