@@ -893,24 +893,24 @@ class StreamConsumer implements RedisStreamConsumer {
     const tick = Math.max(1, Math.floor(claimAfter / 2));
     let started = false;
     let recovering = true;
-    let cursor = "-";
+    let recoverFrom = "-";
+    let claimFrom = "-";
     let nextTick = 0;
     let retry = 0;
     while (this.#closing === undefined) {
-      if (this.#inFlight.size >= concurrency) {
-        await this.#pause(Infinity);
-        continue;
-      }
       try {
         if (!started) {
           await this.#start();
           started = true;
           this.#ready.resolve();
-        } else if (recovering) {
-          [recovering, cursor] = await this.#recover(cursor);
         } else if (Date.now() >= nextTick) {
-          cursor = await this.#claim(cursor);
+          claimFrom = await this.#claim(claimFrom);
           nextTick = Date.now() + tick;
+        } else if (this.#inFlight.size >= concurrency) {
+          // Every slot is taken: wait for one, or for the next tick.
+          await this.#pause(nextTick - Date.now());
+        } else if (recovering) {
+          [recovering, recoverFrom] = await this.#recover(recoverFrom);
         } else {
           await this.#read(nextTick - Date.now());
         }
@@ -961,8 +961,9 @@ class StreamConsumer implements RedisStreamConsumer {
   }
 
   /**
-   * Keeps this consumer's deliveries in flight from going idle, then claims
-   * pending entries of the group idle long enough. Returns the next cursor.
+   * Keeps this consumer's deliveries in flight from going idle, then, when
+   * a slot is free, claims pending entries of the group idle long enough.
+   * Returns the next cursor.
    */
   async #claim(cursor: string): Promise<string> {
     const { stream, group, consumer, claimAfter, concurrency } = this.#config;
@@ -977,6 +978,8 @@ class StreamConsumer implements RedisStreamConsumer {
         "JUSTID",
       ]);
     }
+    const free = concurrency - this.#inFlight.size;
+    if (free <= 0) return cursor;
     const rows = readPending(
       await this.#client([
         "XPENDING",
@@ -991,7 +994,6 @@ class StreamConsumer implements RedisStreamConsumer {
     );
     const last = rows.at(-1);
     const next = rows.length < SCAN || last === undefined ? "-" : `(${last[0]}`;
-    const free = concurrency - this.#inFlight.size;
     const due = rows.filter(([id, , idle, count]) =>
       !this.#inFlight.has(id) &&
       idle >= claimAfter * 2 ** Math.min(Math.max(count - 1, 0), 5)

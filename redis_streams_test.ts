@@ -368,6 +368,7 @@ streamsTest(
     await receive(bus, "cache.cleared", undefined, { local: false, id: "x" });
     assert.equal(await io.send("XLEN", "s"), 1);
     const all = appendRedisStream(bus, io.client, { stream: "all" });
+    await receive(bus, "order.placed", { n: 1 }, { local: false, id: "y" });
     await bus.emit("order.placed", { n: 2 });
     assert.deepEqual(await entries(io.send, "all"), [{
       event: "order.placed",
@@ -449,7 +450,7 @@ streamsTest(
           if (attempts.length < 3) throw new Error(`fail ${attempts.length}`);
           succeeded.resolve();
         },
-        { busOnError, stream },
+        { busOnError, stream, claimAfter: 150 },
       );
       await consumer.ready;
       const producer = new EventBus<Events>();
@@ -459,13 +460,14 @@ streamsTest(
       await consumer.close();
       assert.deepEqual(attempts.map((d) => d.attempt), [1, 2, 3]);
       assert.equal(new Set(attempts.map((d) => d.id)).size, 1);
-      // Backoff: the second wait is about twice the first (claimAfter 40 ms).
+      // Backoff: the first wait is claimAfter (150 ms), the second twice
+      // that (less a millisecond for the round trip before the listener).
       assert.ok(
-        times[1]! - times[0]! >= 40,
+        times[1]! - times[0]! >= 149,
         `first wait ${times[1]! - times[0]!}`,
       );
       assert.ok(
-        times[2]! - times[1]! >= 80,
+        times[2]! - times[1]! >= 299,
         `second wait ${times[2]! - times[1]!}`,
       );
       assert.deepEqual(consumer.stats, {
@@ -617,26 +619,39 @@ streamsTest(
     for (let n = 0; n < total; n++) await producer.emit("order.placed", { n });
     let release!: () => void;
     const stalled = new Promise<void>((resolve) => release = resolve);
+    // Entries 0, 50, 100 and 150 stall; the others finish at once. Once
+    // three stall, every slot is taken.
     const started = counter(3);
     const done = counter(total);
+    const heartbeats = counter(5);
     let inFlight = 0;
     let most = 0;
-    const { consumer } = failing(io, async () => {
+    const { consumer } = failing({
+      client: {
+        call(...args: string[]) {
+          if (args[0] === "XCLAIM" && args.at(-1) === "JUSTID") {
+            heartbeats.tick();
+          }
+          return io.send(...args);
+        },
+      },
+      reader: io.reader,
+    }, async (order) => {
       most = Math.max(most, ++inFlight);
-      started.tick();
-      await stalled;
+      if (order.n % 50 === 0) {
+        started.tick();
+        await stalled;
+      }
       inFlight--;
       done.tick();
     }, { concurrency: 3, claimAfter: 20 });
-    await started.wait("three deliveries");
-    // Several claim ticks pass while the listeners stall: nothing more is read
-    // and nothing is claimed from under them.
-    for (let i = 0; i < 5; i++) {
-      await io.send("PING"); // a round trip
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await started.wait("three stalled deliveries");
+    // Claim ticks go on while the listeners stall, keeping them from going
+    // idle; nothing more is read.
+    await heartbeats.wait("five heartbeats");
     assert.equal(consumer.inFlight, 3);
     assert.equal(await pendingCount(io.send, "s", "g"), 3);
+    assert.equal(consumer.stats.delivered, 101); // entries 0 to 100
     release();
     await done.wait("every delivery");
     await consumer.close();
