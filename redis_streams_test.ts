@@ -771,3 +771,39 @@ streamsTest(
     assert.equal(await pendingCount(a.send, "s", "g"), 0);
   },
 );
+
+streamsTest(
+  "consumeRedisStream() claims no more pending entries than it has free slots",
+  async (server) => {
+    await using io = await connect(server);
+    const producer = new EventBus<Events>();
+    using _a = appendRedisStream(producer, io.client, { stream: "s" });
+    for (let n = 0; n < 6; n++) await producer.emit("order.placed", { n });
+    // The first consumer fails all six and never claims them back.
+    const failed = counter(6);
+    const { consumer: first } = failing(io, () => {
+      failed.tick();
+      throw new Error("down");
+    }, { concurrency: 6, claimAfter: 60_000, maxDeliveries: 10 });
+    await failed.wait("six failures");
+    await first.close();
+    assert.equal(await pendingCount(io.send, "s", "g"), 6);
+    // The second claims them, two at a time.
+    const done = counter(6);
+    let inFlight = 0;
+    let most = 0;
+    const attempts: (number | undefined)[] = [];
+    const { consumer: second } = failing(io, async (_order, delivery) => {
+      most = Math.max(most, ++inFlight);
+      attempts.push(delivery.attempt);
+      await null;
+      inFlight--;
+      done.tick();
+    }, { concurrency: 2, claimAfter: 20 });
+    await done.wait("six redeliveries");
+    await second.close();
+    assert.equal(most, 2);
+    assert.deepEqual(attempts, [2, 2, 2, 2, 2, 2]);
+    assert.equal(await pendingCount(io.send, "s", "g"), 0);
+  },
+);
