@@ -313,11 +313,22 @@ Deno.test({
     const started = performance.now();
     await using server = await DurableRedis.start();
     const io = new Redis({ host: "127.0.0.1", port: server.port });
-    const ioReader = io.duplicate();
     io.on("error", () => {});
+    // The consumers' clients fail commands while Redis is down instead of
+    // holding and resending them, so the consumers see the failures and must
+    // recover by themselves.
+    const ioConsumer = new Redis({
+      host: "127.0.0.1",
+      port: server.port,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+    });
+    const ioReader = ioConsumer.duplicate();
+    ioConsumer.on("error", () => {});
     ioReader.on("error", () => {});
     const node = await createClient({
       url: `redis://127.0.0.1:${server.port}`,
+      disableOfflineQueue: true,
     }).on("error", () => {}).connect();
     const nodeReader = await node.duplicate().on("error", () => {}).connect();
     const producer = new EventBus<Events>();
@@ -326,7 +337,9 @@ Deno.test({
     let redelivered = 0;
     const errors: unknown[] = [];
     const consumers: RedisStreamConsumer[] = [];
-    for (const [client, reader] of [[io, ioReader], [node, nodeReader]]) {
+    for (
+      const [client, reader] of [[ioConsumer, ioReader], [node, nodeReader]]
+    ) {
       const bus = new EventBus<Events>();
       bus.subscribe("order.placed", async (order, delivery) => {
         await Promise.resolve();
@@ -375,8 +388,10 @@ Deno.test({
       stats: consumers.map((c) => c.stats),
     }));
     for (let n = 0; n < total; n++) assert.ok(handled.has(n), `lost ${n}`);
+    assert.ok(errors.length > 0, "the consumers saw Redis fail");
     await Promise.all([
       io.quit(),
+      ioConsumer.quit(),
       ioReader.quit(),
       node.close(),
       nodeReader.close(),
@@ -425,7 +440,14 @@ Deno.test({
       if (++handled === total) all.resolve();
     });
     const heap: Record<string, number> = {};
-    const consumer = consumeRedisStream(bus, { client, reader }, {
+    let heartbeats = 0;
+    const counting = {
+      call(command: string, ...args: string[]) {
+        if (command === "XCLAIM" && args.at(-1) === "JUSTID") heartbeats++;
+        return client.call(command, ...args);
+      },
+    };
+    const consumer = consumeRedisStream(bus, { client: counting, reader }, {
       stream: "s",
       group: "g",
       concurrency,
@@ -434,7 +456,8 @@ Deno.test({
     await until(() => inFlight === concurrency, "stalled deliveries", 10_000);
     heap.stalled = heapAfterGc();
     // Stalled for several claim ticks: nothing more read, nothing claimed.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const from = heartbeats;
+    await until(() => heartbeats >= from + 3, "three claim ticks", 10_000);
     assert.equal(consumer.inFlight, concurrency);
     assert.equal((await groups(client, "s")).get("g")!.pending, concurrency);
     heap.stalledLater = heapAfterGc();
