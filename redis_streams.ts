@@ -11,7 +11,8 @@
  * when every listener succeeded, redelivers failed and abandoned entries with
  * backoff, and moves an entry that keeps failing to a dead-letter stream.
  * Delivery is at least once: listeners get `delivery.id` (the entry id) and
- * `delivery.attempt` to make their work idempotent. See `docs/streams.md`.
+ * `delivery.attempt` to make their work idempotent. Needs Redis 6.2 or later.
+ * See `docs/streams.md`.
  *
  * @example An order placed anywhere sends one mail
  * ```ts ignore
@@ -1016,6 +1017,8 @@ class StreamConsumer implements RedisStreamConsumer {
         ...counts.keys(),
       ]),
     );
+    // Claimed while closing: they stay pending, for a restart or a claim.
+    if (this.#closing !== undefined) return;
     for (const [id, fields] of entries) {
       const attempt = (counts.get(id) ?? 0) + 1;
       if (attempt > maxDeliveries) {

@@ -391,6 +391,19 @@ streamsTest(
     all.close();
     assert.equal(appender.closed, true);
     assert.equal(bus.listenerCount(), 0);
+    const aborted = appendRedisStream(bus, io.client, {
+      signal: AbortSignal.abort(),
+    });
+    assert.equal(aborted.closed, true);
+    assert.equal(bus.listenerCount(), 0);
+    const controller = new AbortController();
+    const later = appendRedisStream(bus, io.client, {
+      signal: controller.signal,
+    });
+    assert.equal(bus.listenerCount(), 1);
+    controller.abort();
+    assert.equal(later.closed, true);
+    assert.equal(bus.listenerCount(), 0);
   },
 );
 
