@@ -11,7 +11,7 @@
  * `concurrency` 16) and a listener that reads the payload. The sides take
  * turns; each figure is the median of the runs. Prints JSON on stdout.
  *
- * Run: `deno run -A bench/redis_streams_bench.ts [events=30000] [runs=3]`
+ * Run: `deno run -A bench/redis_streams_bench.ts [events=30000] [runs=7]`
  *
  * @module
  */
@@ -26,7 +26,7 @@ import {
 import { DurableRedis } from "../testdata/streams_server.ts";
 
 const EVENTS = Number(Deno.args[0] ?? 30_000);
-const RUNS = Number(Deno.args[1] ?? 3);
+const RUNS = Number(Deno.args[1] ?? 7);
 const CONSUMERS = 3;
 const BATCH = 16;
 const WINDOW = 64;
