@@ -318,6 +318,29 @@ Deno.test("bridge() publishes the events that listeners emit while handling a re
   });
 });
 
+Deno.test("bridge() publishes an event that a listener of a received one emits after an await", async () => {
+  await withBridges(async (bridges) => {
+    const hub = new Hub();
+    const a = new EventBus<Events>();
+    const b = new EventBus<Events>();
+    const later = deferred();
+    b.subscribe("ping", async (n) => {
+      await later.promise;
+      await b.emit("pong", n + 1);
+    });
+    const pong = a.waitFor("pong");
+    bridges.open(a, hub.transport());
+    bridges.open(b, hub.transport());
+    await a.emit("ping", 1);
+    later.resolve();
+    assert.equal(await within(pong, "the pong"), 2);
+    assert.deepEqual(
+      hub.events().map((m) => `${m.event} ${m.payload}`),
+      ["ping 1", "pong 2"],
+    );
+  });
+});
+
 Deno.test("bridge() with a local-only listener sends the mail only where the order was placed", async () => {
   await withBridges(async (bridges) => {
     type Shop = { "order.placed": { id: number } };
@@ -1093,6 +1116,24 @@ Deno.test("bridge() close() stops publishing and receiving at once and closes th
   release.resolve();
   await done;
   assert.equal(closes, 1);
+});
+
+Deno.test("bridge() closing one bridge of a bus leaves its other bridges open, each with its own origin", async () => {
+  await withBridges(async (bridges) => {
+    const hub = new Hub();
+    const bus = new EventBus<Events>();
+    const first = bridges.open(bus, hub.transport());
+    const second = bridges.open(bus, hub.transport());
+    assert.notEqual(first.origin, second.origin);
+    await first.close();
+    assert.equal(first.closed, true);
+    assert.equal(second.closed, false);
+    await bus.emit("ping", 1);
+    assert.deepEqual(
+      hub.events().map((m) => [m.origin, m.event]),
+      [[second.origin, "ping"]],
+    );
+  });
 });
 
 Deno.test("bridge() close() settles within closeTimeout when the transport hangs", async () => {
