@@ -13,15 +13,16 @@
 //   skip:      { v: 1, type: "skip", origin, seq [, sig] }
 //
 // - origin: the publishing bridge, 1 to 64 characters of [A-Za-z0-9_-]
-//   (a random UUID, or 22 random characters). One bridge = one stream of
+//   (22 random base64url characters). One bridge = one stream of
 //   positions.
 // - seq: the bridge's position, 1, 2, 3, ... for its events; a heartbeat
 //   carries the position of the last event the bridge published (0 in the
 //   one a bridge sends when it is ready, before any event).
-// - id: the event's id, 1 to 64 characters of [A-Za-z0-9_-] (a random
-//   UUID, or 22 random characters: unpredictable, so nobody can claim the id
-//   of an event before it is published). Every bridge of one bus publishes one emit with the same id,
-//   so receivers drop the copies (see `BusState`).
+// - id: the event's id, 1 to 64 characters of [A-Za-z0-9_-] (22 random
+//   base64url characters: unpredictable, so nobody can claim the id of an
+//   event before it is published). Every bridge of one bus publishes one
+//   emit with the same id, so receivers drop the copies (see `BusState` in
+//   _bridge_state.ts).
 // - event: the event name; payload: the payload, as the transport carries it.
 // - data, sig: with `options.key`, the payload travels as JSON text in
 //   `data` ("" for `undefined`) and `sig` is the base64url HMAC-SHA-256 of
