@@ -12,8 +12,6 @@ export const VERSION = 1;
 /** The longest origin or id a receiver accepts. */
 const MAX_ID = 64;
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
 // Random ids: 22 base64url characters (132 random bits) from
 // `crypto.getRandomValues`, which every runtime and plain-http pages have,
 // drawn from a pool refilled 93 ids at a time. Shorter than a UUID on the
@@ -33,6 +31,25 @@ export function randomId(): string {
   }
   for (let i = 0; i < 22; i++) codes[i] = CODES[pool[used++]! & 63]!;
   return String.fromCharCode.apply(null, codes);
+}
+
+/** 1 for each character code of A-Z, a-z, 0-9, "-" and "_". */
+const ID_CHARS = new Uint8Array(128);
+for (const code of CODES) ID_CHARS[code] = 1;
+
+/**
+ * Whether `value` is 1 to `MAX_ID` characters of A-Z, a-z, 0-9, - and _: a
+ * loop over the codes, several times quicker than the same regular
+ * expression on every received message.
+ */
+function isId(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  const length = value.length;
+  if (length === 0 || length > MAX_ID) return false;
+  for (let i = 0; i < length; i++) {
+    if (ID_CHARS[value.charCodeAt(i)] !== 1) return false;
+  }
+  return true;
 }
 
 export function base64url(bytes: Uint8Array): string {
@@ -106,7 +123,7 @@ export function readMessage(data: unknown): Received | string {
     return `expected protocol version 1, got ${describe(message.v)}`;
   }
   const { type, origin, seq } = message;
-  if (typeof origin !== "string" || !ID_PATTERN.test(origin)) {
+  if (!isId(origin)) {
     return `origin must be 1 to ${MAX_ID} characters of A-Z, a-z, 0-9, - and _, got ${
       describe(origin)
     }`;
@@ -126,7 +143,7 @@ export function readMessage(data: unknown): Received | string {
     return `type must be "event", "heartbeat" or "skip", got ${describe(type)}`;
   }
   const { id, event } = message;
-  if (typeof id !== "string" || !ID_PATTERN.test(id)) {
+  if (!isId(id)) {
     return `id must be 1 to ${MAX_ID} characters of A-Z, a-z, 0-9, - and _, got ${
       describe(id)
     }`;
