@@ -945,15 +945,20 @@ Deno.test(
         message: "channel must be a channel name or a BroadcastChannel, got",
       }),
     );
-    await playCases(
-      t,
-      BRIDGE,
-      bridgeCases(
+    await playCases(t, BRIDGE, [
+      {
+        // The bus is checked first.
+        call: "bridgeBroadcastChannel(null, 42)",
+        run: () => looseBroadcast(null, 42),
+        error: TypeError,
+        message: `${action}: bus must be an EventBus, got null`,
+      },
+      ...bridgeCases(
         "bridgeBroadcastChannel",
         action,
         (f, options) => looseBroadcast(f.bus, f.channel, options),
       ),
-    );
+    ]);
   }),
 );
 
@@ -1020,6 +1025,13 @@ Deno.test(
         error: TypeError,
         message:
           `${action}: options.channel must be a non-empty string, got string ""`,
+      },
+      {
+        // The bus is checked first.
+        call: "bridgeRedis(null, null)",
+        run: () => looseRedis(null, null),
+        error: TypeError,
+        message: `${action}: bus must be an EventBus, got null`,
       },
       ...bridgeCases(
         "bridgeRedis",
