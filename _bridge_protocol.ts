@@ -2,9 +2,10 @@
 // This module is browser compatible.
 
 // The bridge protocol's messages (see the notes at the top of bridge.ts):
-// random ids, reading and checking a received message, and signing.
+// random ids, reading and checking a received message, and signing and
+// verifying them with Web Crypto (HMAC-SHA-256).
 
-import type { BridgeEventMessage, BridgeKey } from "./bridge.ts";
+import type { BridgeEventMessage, BridgeKey, BridgeMessage } from "./bridge.ts";
 import { describe } from "./_validate.ts";
 
 /** The protocol version, `v` on every message. */
@@ -52,7 +53,7 @@ function isId(value: unknown): value is string {
   return true;
 }
 
-export function base64url(bytes: Uint8Array): string {
+function base64url(bytes: Uint8Array): string {
   let text = "";
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
@@ -68,7 +69,7 @@ export function base64url(bytes: Uint8Array): string {
   return text;
 }
 
-export function fromBase64url(
+function fromBase64url(
   text: string,
 ): Uint8Array<ArrayBuffer> | undefined {
   if (text.length > 100) return undefined;
@@ -159,7 +160,7 @@ export function readMessage(data: unknown): Received | string {
 
 const encoder = new TextEncoder();
 
-export function signedText(
+function signedText(
   message: Record<string, unknown>,
 ): Uint8Array<ArrayBuffer> {
   return encoder.encode(
@@ -200,4 +201,28 @@ export function importKeys(keys: readonly BridgeKey[]): Promise<CryptoKey[]> {
       ["sign", "verify"],
     );
   }));
+}
+
+/** The base64url HMAC-SHA-256 signature of `message` with `key`. */
+export async function signatureOf(
+  key: CryptoKey,
+  message: BridgeMessage,
+): Promise<string> {
+  const text = signedText(message as unknown as Record<string, unknown>);
+  return base64url(new Uint8Array(await crypto.subtle.sign("HMAC", key, text)));
+}
+
+/** Whether `sig` is the signature of `message` with one of `keys`. */
+export async function verifies(
+  keys: readonly CryptoKey[],
+  message: Record<string, unknown>,
+  sig: string,
+): Promise<boolean> {
+  const bytes = fromBase64url(sig);
+  if (bytes === undefined) return false;
+  const text = signedText(message);
+  for (const key of keys) {
+    if (await crypto.subtle.verify("HMAC", key, bytes, text)) return true;
+  }
+  return false;
 }

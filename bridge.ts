@@ -69,14 +69,13 @@ import { receive as receiveOn } from "./_receive.ts";
 import { readSchemas, schemaError, validatePayload } from "./_schema.ts";
 import { encodeJson } from "./_json.ts";
 import {
-  base64url,
   eventMessage,
-  fromBase64url,
   importKeys,
   randomId,
   readMessage,
   type Received,
-  signedText,
+  signatureOf,
+  verifies,
   VERSION,
 } from "./_bridge_protocol.ts";
 import { type BusState, stateOf } from "./_bridge_state.ts";
@@ -769,15 +768,9 @@ class BusBridge implements Bridge {
     const keys = this.#keys!;
     const signed = this.#signing.then(async () => {
       const [key] = await keys;
-      const sig = await crypto.subtle.sign(
-        "HMAC",
-        key!,
-        signedText(message as unknown as Record<string, unknown>),
-      );
+      const sig = await signatureOf(key!, message);
       if (this.#closing !== undefined) return;
-      const sent = this.#transport!.send(
-        { ...message, sig: base64url(new Uint8Array(sig)) } as BridgeMessage,
-      );
+      const sent = this.#transport!.send({ ...message, sig } as BridgeMessage);
       if (isThenable(sent)) this.#track(sent);
     });
     this.#signing = signed.catch(() => {});
@@ -863,13 +856,7 @@ class BusBridge implements Bridge {
       );
       return false;
     }
-    const bytes = fromBase64url(sig);
-    const text = signedText(read.message);
-    if (bytes !== undefined) {
-      for (const key of await this.#keys!) {
-        if (await crypto.subtle.verify("HMAC", key, bytes, text)) return true;
-      }
-    }
+    if (await verifies(await this.#keys!, read.message, sig)) return true;
     this.report(
       new Error(
         `Dropped ${what} from bridge ${
