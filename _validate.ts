@@ -304,28 +304,17 @@ export function readMs(
   action: string,
   off = false,
 ): number {
-  const value = options[key];
-  if (value === undefined) return fallback;
-  if (off && value === false) return 0;
-  if (typeof value !== "number") {
-    throw invalid(
-      action,
-      `options.${key}`,
-      off ? "a number or false" : "a number",
-      value,
-    );
-  }
+  if (off && options[key] === false) return 0;
   const min = off ? 1 : 0;
-  if (!(value >= min && value <= MAX_MS)) {
-    throw invalid(
-      action,
-      `options.${key}`,
-      `between ${min} and ${MAX_MS} milliseconds`,
-      value,
-      RangeError,
-    );
-  }
-  return value;
+  return readNumber(
+    options,
+    key,
+    fallback,
+    action,
+    off ? "a number or false" : "a number",
+    (value) => value >= min && value <= MAX_MS,
+    `between ${min} and ${MAX_MS} milliseconds`,
+  );
 }
 
 /** Reads `options[key]`: an integer from `min` to `max`, or `fallback`. */
@@ -336,19 +325,37 @@ export function readInteger(
   [min, max]: readonly [number, number],
   action: string,
 ): number {
+  return readNumber(
+    options,
+    key,
+    fallback,
+    action,
+    "a number",
+    (value) => Number.isInteger(value) && value >= min && value <= max,
+    `an integer from ${min} to ${max}`,
+  );
+}
+
+/**
+ * Reads a number option: a TypeError unless it is `type`, a RangeError
+ * unless it `fits` (`range` says how).
+ */
+function readNumber(
+  options: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  action: string,
+  type: string,
+  fits: (value: number) => boolean,
+  range: string,
+): number {
   const value = options[key];
   if (value === undefined) return fallback;
   if (typeof value !== "number") {
-    throw invalid(action, `options.${key}`, "a number", value);
+    throw invalid(action, `options.${key}`, type, value);
   }
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw invalid(
-      action,
-      `options.${key}`,
-      `an integer from ${min} to ${max}`,
-      value,
-      RangeError,
-    );
+  if (!fits(value)) {
+    throw invalid(action, `options.${key}`, range, value, RangeError);
   }
   return value;
 }
