@@ -6,13 +6,7 @@ import type {
   StandardResult,
   StandardSchema,
 } from "./schema.ts";
-import {
-  describe,
-  invalid,
-  MAX_QUOTE,
-  quote,
-  readOptions,
-} from "./_validate.ts";
+import { describe, invalid, MAX_QUOTE, quote } from "./_validate.ts";
 
 /**
  * Reads `options.schemas`: an object of Standard Schema validators, or
@@ -24,7 +18,10 @@ export function readSchemas(
 ): Map<string, StandardSchema> | undefined {
   const schemas = options.schemas;
   if (schemas === undefined) return undefined;
-  const record = readOptions(schemas, `${action}: options.schemas`);
+  if (typeof schemas !== "object" || schemas === null) {
+    throw invalid(action, "options.schemas", "an object", schemas);
+  }
+  const record = schemas as Record<string, unknown>;
   const map = new Map<string, StandardSchema>();
   for (const [name, schema] of Object.entries(record)) {
     const props = (schema as StandardSchema | null)?.["~standard"];

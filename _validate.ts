@@ -6,6 +6,7 @@
 
 import type { Call } from "./_topic.ts";
 import type { OverflowPolicy } from "./types.ts";
+import type { BridgeKey } from "./bridge.ts";
 
 /**
  * The action an error message starts with, or a function making it, so hot
@@ -240,83 +241,155 @@ export function readIterateOptions(
   return { bufferSize, overflow: overflow as OverflowPolicy, signal };
 }
 
-/** The `onError` of a bridge without one. */
-export function defaultBridgeOnError(error: unknown): void {
-  console.error("@arcly/bus bridge:", error);
+// The bridges (bridge.ts, broadcast_channel.ts, redis.ts).
+
+/** Throws unless `value` is an object with every one of `methods`. */
+export function checkMethods(
+  value: unknown,
+  methods: readonly string[],
+  what: string,
+  expected: string,
+  action: Action,
+): void {
+  const object = value as Partial<Record<string, unknown>> | null;
+  if (
+    typeof object !== "object" || object === null ||
+    methods.some((method) => typeof object[method] !== "function")
+  ) {
+    throw invalid(action, what, expected, value);
+  }
 }
 
-function readEvents(
+/** Throws unless `bus` looks like an `EventBus`. */
+export function checkBus(bus: unknown, action: string): void {
+  checkMethods(
+    bus,
+    ["emit", "subscribe", "subscribeAll"],
+    "bus",
+    "an EventBus",
+    action,
+  );
+}
+
+/** Reads `options.events`: an array of event names, or `undefined`. */
+export function readEvents(
   options: Record<string, unknown>,
   action: string,
 ): Set<string> | undefined {
   const events = options.events;
   if (events === undefined) return undefined;
   if (!Array.isArray(events)) {
-    throw invalid(
-      action,
-      "options.events",
-      "an array of event names",
-      events,
-    );
+    throw invalid(action, "options.events", "an array of event names", events);
   }
-  for (const name of events) {
-    if (typeof name !== "string") {
-      throw new TypeError(
-        `${action}: options.events must hold event names, got ${
-          describe(name)
-        }`,
-      );
+  for (let i = 0; i < events.length; i++) {
+    if (typeof events[i] !== "string") {
+      throw invalid(action, `options.events[${i}]`, "a string", events[i]);
     }
   }
   return new Set(events);
 }
 
-/** Reads the options every bridge takes (`BridgeOptions`). */
-export function readBridgeOptions(
-  options: unknown,
+/** The longest timer `setTimeout` keeps: 2^31 - 1 milliseconds. */
+const MAX_MS = 2 ** 31 - 1;
+
+/**
+ * Reads a duration `options[key]` in milliseconds, from 0 (from 1 with
+ * `off`, where `false` turns it off and reads as 0), or `undefined` for
+ * `fallback`.
+ */
+export function readMs(
+  options: Record<string, unknown>,
+  key: string,
+  fallback: number,
   action: string,
-): {
-  events: Set<string> | undefined;
-  onError: (error: unknown) => void;
-  signal: AbortSignal | undefined;
-  rest: Record<string, unknown>;
-} {
-  const opts = readOptions(options, action);
-  const signal = readSignal(opts, action);
-  const events = readEvents(opts, action);
-  const onError = readCallback(opts, "onError", action);
-  return {
-    events,
-    onError: (onError as ((error: unknown) => void) | undefined) ??
-      defaultBridgeOnError,
-    signal,
-    rest: opts,
-  };
+  off = false,
+): number {
+  if (off && options[key] === false) return 0;
+  const min = off ? 1 : 0;
+  return readNumber(
+    options,
+    key,
+    fallback,
+    action,
+    off ? "a number or false" : "a number",
+    (value) => value >= min && value <= MAX_MS,
+    `between ${min} and ${MAX_MS} milliseconds`,
+  );
 }
 
-/** Throws unless `transport` has the methods of a `BridgeTransport`. */
-export function checkTransport(transport: unknown, action: string): void {
-  const t = transport as Partial<Record<string, unknown>> | null;
-  if (
-    typeof t !== "object" || t === null || typeof t.send !== "function" ||
-    typeof t.listen !== "function" || typeof t.close !== "function"
-  ) {
-    throw invalid(
-      action,
-      "transport",
-      "an object with send, listen and close methods",
-      transport,
-    );
-  }
+/** Reads `options[key]`: an integer from `min` to `max`, or `fallback`. */
+export function readInteger(
+  options: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  [min, max]: readonly [number, number],
+  action: string,
+): number {
+  return readNumber(
+    options,
+    key,
+    fallback,
+    action,
+    "a number",
+    (value) => Number.isInteger(value) && value >= min && value <= max,
+    `an integer from ${min} to ${max}`,
+  );
 }
 
-/** Throws unless `bus` looks like an `EventBus`. */
-export function checkBus(bus: unknown, action: string): void {
-  const b = bus as Partial<Record<string, unknown>> | null;
-  if (
-    typeof b !== "object" || b === null || typeof b.emit !== "function" ||
-    typeof b.subscribe !== "function" || typeof b.subscribeAll !== "function"
-  ) {
-    throw invalid(action, "bus", "an EventBus", bus);
+/**
+ * Reads a number option: a TypeError unless it is `type`, a RangeError
+ * unless it `fits` (`range` says how).
+ */
+function readNumber(
+  options: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  action: string,
+  type: string,
+  fits: (value: number) => boolean,
+  range: string,
+): number {
+  const value = options[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number") {
+    throw invalid(action, `options.${key}`, type, value);
   }
+  if (!fits(value)) {
+    throw invalid(action, `options.${key}`, range, value, RangeError);
+  }
+  return value;
+}
+
+/**
+ * Reads `options.key`: a non-empty string, bytes or a `CryptoKey`, or a
+ * non-empty list of them.
+ */
+export function readKeys(
+  options: Record<string, unknown>,
+  action: string,
+): BridgeKey[] | undefined {
+  const key = options.key;
+  if (key === undefined) return undefined;
+  const list = Array.isArray(key);
+  const keys: unknown[] = list ? key : [key];
+  if (keys.length === 0) {
+    // Not "must be X, got Y": an empty array is described as an array.
+    throw new TypeError(`${action}: options.key must not be an empty list`);
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (
+      !((typeof k === "string" && k !== "") || k instanceof ArrayBuffer ||
+        ArrayBuffer.isView(k) ||
+        (typeof CryptoKey === "function" && k instanceof CryptoKey))
+    ) {
+      throw invalid(
+        action,
+        list ? `options.key[${i}]` : "options.key",
+        "a non-empty string, bytes or a CryptoKey",
+        k,
+      );
+    }
+  }
+  return keys as BridgeKey[];
 }

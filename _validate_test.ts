@@ -245,6 +245,8 @@ interface Option {
   message: string;
   /** Puts the value under test into the option; shown in the step name. */
   wrap?: { shown: string; value: (x: unknown) => unknown };
+  /** What the message names, when not `options.<key>`. */
+  path?: string;
 }
 
 /**
@@ -266,10 +268,10 @@ function optionSlots<F extends { signal: AbortSignal }>(
       message: `${action}: options must be an object, got`,
       run: (f, x) => run(f, x),
     },
-    ...options.map(({ key, valid, message, wrap }): Slot<F> => ({
+    ...options.map(({ key, valid, message, wrap, path }): Slot<F> => ({
       call: `${call}{ ${key}: ${wrap?.shown ?? "x"}, signal })`,
       valid,
-      message: `${action}: options.${key} ${message}`,
+      message: `${action}: ${path ?? `options.${key}`} ${message}`,
       run: (f, x) =>
         run(f, { [key]: wrap ? wrap.value(x) : x, signal: f.signal }),
     })),
@@ -704,6 +706,9 @@ const BRIDGE: Subject<BridgeFixture> = {
   },
 };
 
+const VALID_NUMBER = (v: unknown) => v === undefined || typeof v === "number";
+const VALID_KEY = (v: unknown) => typeof v === "string" && v !== "";
+
 /** The options of every bridge function. */
 const BRIDGE_OPTIONS: Option[] = [
   {
@@ -714,15 +719,111 @@ const BRIDGE_OPTIONS: Option[] = [
   {
     key: "events",
     valid: VALID_NAME,
-    message: "must hold event names, got",
+    message: "must be a string, got",
     wrap: { shown: '["a", x]', value: (x) => ["a", x] },
+    path: "options.events[1]",
   },
+  {
+    key: "key",
+    // An array is a list of keys, read further; "" is tried below.
+    valid: (v) => v === undefined || Array.isArray(v) || VALID_KEY(v),
+    message: "must be a non-empty string, bytes or a CryptoKey, got",
+  },
+  {
+    key: "key",
+    valid: VALID_KEY,
+    message: "must be a non-empty string, bytes or a CryptoKey, got",
+    wrap: { shown: '["k", x]', value: (x) => ["k", x] },
+    path: "options.key[1]",
+  },
+  {
+    key: "schemas",
+    valid: (v) => v === undefined || isObject(v),
+    message: "must be an object, got",
+  },
+  {
+    key: "schemas",
+    valid: NEVER,
+    message:
+      "must be a Standard Schema (an object with ~standard.validate), got",
+    wrap: { shown: "{ a: x }", value: (x) => ({ a: x }) },
+    path: 'options.schemas["a"]',
+  },
+  {
+    key: "heartbeat",
+    valid: (v) => VALID_NUMBER(v) || v === false,
+    message: "must be a number or false, got",
+  },
+  ...["lossTimeout", "closeTimeout", "window"].map((key) => ({
+    key,
+    valid: VALID_NUMBER,
+    message: "must be a number, got",
+  })),
   {
     key: "onError",
     valid: VALID_FUNCTION,
     message: "must be a function, got",
   },
 ];
+
+/**
+ * The bad calls of every bridge function that are not wrong types: empty
+ * keys and out-of-range numbers.
+ */
+function bridgeCases(
+  name: string,
+  action: string,
+  connect: (f: BridgeFixture, options: unknown) => unknown,
+): Case<BridgeFixture>[] {
+  const ms = "between 0 and 2147483647 milliseconds";
+  const ranges: [string, number[], string][] = [
+    [
+      "heartbeat",
+      [0, -1, NaN, 2 ** 31],
+      "between 1 and 2147483647 milliseconds",
+    ],
+    ["lossTimeout", [-1, NaN, 2 ** 31, Infinity], ms],
+    ["closeTimeout", [-1, NaN, 2 ** 31, Infinity], ms],
+    [
+      "window",
+      [0, 1.5, -1, NaN, 1_000_001, Infinity],
+      "an integer from 1 to 1000000",
+    ],
+  ];
+  const cases: Case<BridgeFixture>[] = ranges.flatMap((
+    [key, values, expected],
+  ) =>
+    values.map((value) => ({
+      call: `${name}(bus, ..., { ${key}: ${value}, signal })`,
+      run: (f: BridgeFixture) => connect(f, { [key]: value, signal: f.signal }),
+      error: RangeError,
+      message: `${action}: options.${key} must be ${expected}, got ${value}`,
+    }))
+  );
+  const keyMessage =
+    'must be a non-empty string, bytes or a CryptoKey, got string ""';
+  return [
+    ...cases,
+    {
+      call: `${name}(bus, ..., { key: [], signal })`,
+      run: (f) => connect(f, { key: [], signal: f.signal }),
+      error: TypeError,
+      message: `${action}: options.key must not be an empty list`,
+    },
+    {
+      call: `${name}(bus, ..., { key: "", signal })`,
+      run: (f) => connect(f, { key: "", signal: f.signal }),
+      error: TypeError,
+      message: `${action}: options.key ${keyMessage}`,
+    },
+    {
+      call: `${name}(bus, ..., { key: ["k", ""], signal })`,
+      run: (f) => connect(f, { key: ["k", ""], signal: f.signal }),
+      error: TypeError,
+      message: `${action}: options.key[1] ${keyMessage}`,
+    },
+  ];
+}
 
 /** A bridge function, `(bus, second, options)`, and what it is given. */
 interface BridgeFunction {
@@ -765,7 +866,7 @@ function bridgeSlots(fn: BridgeFunction): Slot<BridgeFixture>[] {
 }
 
 Deno.test(
-  "bridge() rejects every wrong argument and option type with a TypeError naming it, and uses nothing",
+  "bridge() rejects every wrong argument and option type with a TypeError and every out-of-range number with a RangeError, naming it, and uses nothing",
   noUnhandledRejections(async (t) => {
     const action = "Cannot bridge the bus";
     await playSlots(
@@ -784,22 +885,50 @@ Deno.test(
     );
     const message =
       `${action}: transport must be an object with send, listen and close methods, got an object`;
-    await playCases(
-      t,
-      BRIDGE,
-      (["send", "listen", "close"] as const).map((missing) => ({
+    await playSlots(t, BRIDGE, [{
+      call: "bridge(bus, { ...transport, name: x })",
+      valid: VALID_OPTIONAL_NAME,
+      message: `${action}: transport.name must be a string, got`,
+      run: (f, x) =>
+        looseBridge(f.bus, { ...f.transport, name: x }, { signal: f.signal }),
+    }]);
+    await playCases(t, BRIDGE, [
+      ...(["send", "listen", "close"] as const).map((missing) => ({
         call: `bridge(bus, a transport without ${missing})`,
         run: (f: BridgeFixture) =>
           looseBridge(f.bus, { ...f.transport, [missing]: undefined }),
         error: TypeError,
         message,
       })),
-    );
+      {
+        call: 'bridge(null, { ...transport, name: "X" })',
+        run: (f) => looseBridge(null, { ...f.transport, name: "X" }),
+        error: TypeError,
+        message:
+          "Cannot bridge the bus to X: bus must be an EventBus, got null",
+      },
+      ...bridgeCases(
+        "bridge",
+        action,
+        (f, options) => looseBridge(f.bus, f.transport, options),
+      ),
+      {
+        call: 'bridge(bus, { ...transport, name: "X" }, { window: 0 })',
+        run: (f) =>
+          looseBridge(f.bus, { ...f.transport, name: "X" }, {
+            window: 0,
+            signal: f.signal,
+          }),
+        error: RangeError,
+        message:
+          "Cannot bridge the bus to X: options.window must be an integer from 1 to 1000000, got 0",
+      },
+    ]);
   }),
 );
 
 Deno.test(
-  "bridgeBroadcastChannel() rejects every wrong argument and option type with a TypeError naming it, and uses nothing",
+  "bridgeBroadcastChannel() rejects every wrong argument and option type with a TypeError and every out-of-range number with a RangeError, naming it, and uses nothing",
   noUnhandledRejections(async (t) => {
     const action = "Cannot bridge the bus to a BroadcastChannel";
     await playSlots(
@@ -816,11 +945,25 @@ Deno.test(
         message: "channel must be a channel name or a BroadcastChannel, got",
       }),
     );
+    await playCases(t, BRIDGE, [
+      {
+        // The bus is checked first.
+        call: "bridgeBroadcastChannel(null, 42)",
+        run: () => looseBroadcast(null, 42),
+        error: TypeError,
+        message: `${action}: bus must be an EventBus, got null`,
+      },
+      ...bridgeCases(
+        "bridgeBroadcastChannel",
+        action,
+        (f, options) => looseBroadcast(f.bus, f.channel, options),
+      ),
+    ]);
   }),
 );
 
 Deno.test(
-  "bridgeRedis() rejects every wrong argument and option type with a TypeError naming it, and calls no client",
+  "bridgeRedis() rejects every wrong argument and option type with a TypeError and every out-of-range number with a RangeError, naming it, and calls no client",
   noUnhandledRejections(async (t) => {
     const action = "Cannot bridge the bus to Redis";
     const clientMessage = (name: string) =>
@@ -883,6 +1026,18 @@ Deno.test(
         message:
           `${action}: options.channel must be a non-empty string, got string ""`,
       },
+      {
+        // The bus is checked first.
+        call: "bridgeRedis(null, null)",
+        run: () => looseRedis(null, null),
+        error: TypeError,
+        message: `${action}: bus must be an EventBus, got null`,
+      },
+      ...bridgeCases(
+        "bridgeRedis",
+        action,
+        (f, options) => looseRedis(f.bus, f.clients, options),
+      ),
     ]);
   }),
 );

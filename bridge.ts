@@ -13,15 +13,16 @@
 //   skip:      { v: 1, type: "skip", origin, seq [, sig] }
 //
 // - origin: the publishing bridge, 1 to 64 characters of [A-Za-z0-9_-]
-//   (a random UUID, or 22 random characters). One bridge = one stream of
+//   (22 random base64url characters). One bridge = one stream of
 //   positions.
 // - seq: the bridge's position, 1, 2, 3, ... for its events; a heartbeat
 //   carries the position of the last event the bridge published (0 in the
 //   one a bridge sends when it is ready, before any event).
-// - id: the event's id, 1 to 64 characters of [A-Za-z0-9_-] (a random
-//   UUID, or 22 random characters: unpredictable, so nobody can claim the id
-//   of an event before it is published). Every bridge of one bus publishes one emit with the same id,
-//   so receivers drop the copies (see `BusState`).
+// - id: the event's id, 1 to 64 characters of [A-Za-z0-9_-] (22 random
+//   base64url characters: unpredictable, so nobody can claim the id of an
+//   event before it is published). Every bridge of one bus publishes one
+//   emit with the same id, so receivers drop the copies (see `BusState` in
+//   _bridge_state.ts).
 // - event: the event name; payload: the payload, as the transport carries it.
 // - data, sig: with `options.key`, the payload travels as JSON text in
 //   `data` ("" for `undefined`) and `sig` is the base64url HMAC-SHA-256 of
@@ -60,32 +61,37 @@
 // returned promise. `listen(receive, fail, link)` resolves once subscribed.
 // `name` (e.g. "Redis") makes errors say "Cannot bridge the bus to Redis".
 // Unless `heartbeat: false`, a bridge publishes one heartbeat (seq 0 before
-// any event) as soon as `ready` resolves: `status.pending` counts it until
-// the transport settles it.
 
 import type { EventBus } from "./bus.ts";
-import type { Schemas, StandardIssue } from "./schema.ts";
+import type { Schemas, StandardIssue, StandardSchema } from "./schema.ts";
 import type { AnyEvent, Delivery, EventName } from "./types.ts";
 import { receive as receiveOn } from "./_receive.ts";
 import { readSchemas, schemaError, validatePayload } from "./_schema.ts";
-import type { StandardSchema } from "./schema.ts";
 import { encodeJson } from "./_json.ts";
-import { describe, readOptions, readSignal } from "./_validate.ts";
-
-/** The protocol version, `v` on every message. */
-const VERSION = 1;
-/** Where a bus keeps the state its bridges share. */
-const STATE_KEY = "@arcly/bus.bridges.v1";
-/** The longest origin or id a receiver accepts. */
-const MAX_ID = 64;
-/** The most publishers a bus tracks positions of (least recent dropped). */
-const MAX_PUBLISHERS = 1024;
-/** The most gap ranges tracked per publisher. */
-const MAX_GAPS = 16;
-/** The most characters of a value an error message quotes. */
-const MAX_QUOTE = 200;
-
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+import {
+  eventMessage,
+  importKeys,
+  randomId,
+  readMessage,
+  type Received,
+  signatureOf,
+  verifies,
+  VERSION,
+} from "./_bridge_protocol.ts";
+import { type BusState, stateOf } from "./_bridge_state.ts";
+import {
+  checkBus,
+  checkMethods,
+  invalid,
+  quote,
+  readCallback,
+  readEvents,
+  readInteger,
+  readKeys,
+  readMs,
+  readOptions,
+  readSignal,
+} from "./_validate.ts";
 
 const DISPOSE: typeof Symbol.dispose = Symbol.dispose ??
   Symbol.for("Symbol.dispose");
@@ -523,16 +529,6 @@ export class LostEventsError extends Error {
   }
 }
 
-function quote(text: string): string {
-  return text.length > MAX_QUOTE
-    ? `${JSON.stringify(text.slice(0, MAX_QUOTE))}…`
-    : JSON.stringify(text);
-}
-
-function shortly(value: unknown): string {
-  return typeof value === "string" ? `string ${quote(value)}` : describe(value);
-}
-
 function defaultOnError(error: unknown): void {
   console.error("@arcly/bus bridge:", error);
 }
@@ -541,544 +537,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null &&
     (typeof value === "object" || typeof value === "function") &&
     typeof (value as PromiseLike<unknown>).then === "function";
-}
-
-// Random ids: `crypto.randomUUID` where it exists (the fastest), else 22
-// base64url characters from `crypto.getRandomValues`, which plain-http pages
-// have too.
-const ALPHABET =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const CODES = Array.from(ALPHABET, (char) => char.charCodeAt(0));
-const pool = new Uint8Array(2048);
-let used = pool.length;
-const codes = new Array<number>(22);
-
-/** A random id of 122 or more random bits. */
-function randomId(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  if (used + 22 > pool.length) {
-    crypto.getRandomValues(pool);
-    used = 0;
-  }
-  for (let i = 0; i < 22; i++) codes[i] = CODES[pool[used++]! & 63]!;
-  return String.fromCharCode.apply(null, codes);
-}
-
-function base64url(bytes: Uint8Array): string {
-  let text = "";
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    text += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! +
-      ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
-  }
-  if (i < bytes.length) {
-    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8);
-    text += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!;
-    if (i + 1 < bytes.length) text += ALPHABET[(n >> 6) & 63]!;
-  }
-  return text;
-}
-
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (text.length > 100) return undefined;
-  const bytes = new Uint8Array(Math.floor(text.length * 3 / 4));
-  let bits = 0;
-  let value = 0;
-  let j = 0;
-  for (let i = 0; i < text.length; i++) {
-    const digit = ALPHABET.indexOf(text[i]!);
-    if (digit < 0) return undefined;
-    value = (value << 6) | digit;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes[j++] = (value >> bits) & 255;
-    }
-  }
-  return bytes;
-}
-
-/** A set that remembers between `size` and `2 * size` recent entries. */
-class RecentSet {
-  #size: number;
-  #current: Set<string> = new Set();
-  #previous: Set<string> = new Set();
-  constructor(size: number) {
-    this.#size = size;
-  }
-  has(key: string): boolean {
-    return this.#current.has(key) || this.#previous.has(key);
-  }
-  add(key: string): void {
-    if (this.#current.size >= this.#size) {
-      this.#previous = this.#current;
-      this.#current = new Set();
-    }
-    this.#current.add(key);
-  }
-}
-
-/** A missing range of positions, `from` to `to`, due at `due`. */
-interface Gap {
-  from: number;
-  to: number;
-  due: number;
-}
-
-/** What a bus knows of one publisher. */
-interface Stream {
-  /** The publisher's origin. */
-  origin: string;
-  /** The highest position seen (or learned). */
-  high: number;
-  /** Positions missing below `high`, oldest first. */
-  gaps: Gap[];
-  /** A position out of the window, waiting for confirmation. */
-  jump: number | undefined;
-  /** The bridge that reports this publisher's losses. */
-  reporter: BusBridge;
-}
-
-/**
- * What the bridges of one bus share: the ids of recent events (to drop
- * duplicates), the positions of publishers (to report losses), the origins
- * of its own bridges (to drop its own messages) and the id of the emit being
- * published (so every bridge gives one emit one id). It lives on the bus
- * under `Symbol.for(STATE_KEY)`, so bridges of another copy of this library
- * share it too.
- */
-class BusState {
-  readonly own: Set<string> = new Set();
-  readonly ids: RecentSet;
-  readonly window: number;
-  #current: Map<string, Stream> = new Map();
-  #previous: Map<string, Stream> = new Map();
-  #eventIds: WeakMap<object, string> = new WeakMap();
-  #gapped: Set<Stream> = new Set();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerDue = Infinity;
-
-  constructor(window: number) {
-    this.window = window;
-    this.ids = new RecentSet(window);
-  }
-
-  /** The id of one emit: the same for every bridge of the bus. */
-  idFor(event: object): string {
-    if (this.own.size === 1) return randomId();
-    let id = this.#eventIds.get(event);
-    if (id === undefined) {
-      id = randomId();
-      this.#eventIds.set(event, id);
-    }
-    return id;
-  }
-
-  detach(origin: string): void {
-    this.own.delete(origin);
-    if (this.own.size > 0) return;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerDue = Infinity;
-    this.#gapped.clear();
-    this.#current.clear();
-    this.#previous.clear();
-  }
-
-  #stream(origin: string): Stream | undefined {
-    const stream = this.#current.get(origin);
-    if (stream !== undefined) return stream;
-    const old = this.#previous.get(origin);
-    if (old !== undefined) {
-      this.#previous.delete(origin);
-      this.#remember(origin, old);
-    }
-    return old;
-  }
-
-  #remember(origin: string, stream: Stream): void {
-    if (this.#current.size >= MAX_PUBLISHERS / 2) {
-      for (const dropped of this.#previous.values()) {
-        this.#gapped.delete(dropped);
-      }
-      this.#previous = this.#current;
-      this.#current = new Map();
-    }
-    this.#current.set(origin, stream);
-  }
-
-  /** Accounts for position `seq` of `origin`, received by `bridge`. */
-  see(
-    bridge: BusBridge,
-    origin: string,
-    seq: number,
-    heartbeat: boolean,
-  ): void {
-    const stream = this.#stream(origin);
-    if (stream === undefined) {
-      // A new publisher: its position is learned, nothing before is lost.
-      this.#remember(origin, {
-        origin,
-        high: seq,
-        gaps: [],
-        jump: undefined,
-        reporter: bridge,
-      });
-      return;
-    }
-    stream.reporter = bridge;
-    const window = this.window;
-    const high = stream.high;
-    // A heartbeat's own position is an event this receiver may lack.
-    const last = heartbeat ? seq : seq - 1;
-    if (seq <= high) {
-      if (heartbeat) return;
-      if (this.#fill(stream, seq) || seq > high - window) {
-        stream.jump = undefined;
-        return;
-      }
-    } else if (seq <= high + window) {
-      stream.jump = undefined;
-      if (last > high) this.#gap(stream, high + 1, last, bridge.lossTimeout);
-      stream.high = seq;
-      this.#expire(stream, seq - window);
-      return;
-    }
-    // Out of the window: a jump, confirmed only by a next message that
-    // follows it.
-    const jump = stream.jump;
-    if (jump !== undefined && seq > jump && seq <= jump + window) {
-      stream.jump = undefined;
-      for (const gap of stream.gaps) {
-        this.#lose(stream, gap, "they fell out of the window");
-      }
-      stream.gaps = [];
-      this.#gapped.delete(stream);
-      if (jump > high + 1) {
-        this.#lose(
-          stream,
-          { from: high + 1, to: jump - 1, due: 0 },
-          "the position jumped beyond the window",
-        );
-      }
-      if (last > jump) this.#gap(stream, jump + 1, last, bridge.lossTimeout);
-      stream.high = seq;
-      return;
-    }
-    stream.jump = seq;
-    bridge.report(
-      new RangeError(
-        `Ignored the position ${seq} of bridge ${quote(origin)}: it is ${
-          seq > high ? seq - high : high - seq
-        } ${
-          seq > high ? "ahead of" : "behind"
-        } its position ${high}, beyond the window of ${window}; the transport lost events or the message is forged`,
-      ),
-    );
-  }
-
-  /** Removes `seq` from the gaps; whether it was in one. */
-  #fill(stream: Stream, seq: number): boolean {
-    const gaps = stream.gaps;
-    for (let i = 0; i < gaps.length; i++) {
-      const gap = gaps[i]!;
-      if (seq < gap.from || seq > gap.to) continue;
-      if (gap.from === gap.to) gaps.splice(i, 1);
-      else if (seq === gap.from) gap.from++;
-      else if (seq === gap.to) gap.to--;
-      else {gaps.splice(i + 1, 0, { from: seq + 1, to: gap.to, due: gap.due }),
-          gap.to = seq - 1;}
-      if (gaps.length === 0) this.#gapped.delete(stream);
-      return true;
-    }
-    return false;
-  }
-
-  #gap(stream: Stream, from: number, to: number, timeout: number): void {
-    const due = Date.now() + timeout;
-    stream.gaps.push({ from, to, due });
-    this.#gapped.add(stream);
-    if (stream.gaps.length > MAX_GAPS) {
-      const oldest = stream.gaps.shift()!;
-      this.#lose(stream, oldest, `more than ${MAX_GAPS} gaps were open`);
-    }
-    this.#arm(due);
-  }
-
-  /** Reports the gaps below `floor` as lost. */
-  #expire(stream: Stream, floor: number): void {
-    const gaps = stream.gaps;
-    while (gaps.length > 0 && gaps[0]!.from < floor) {
-      const gap = gaps[0]!;
-      if (gap.to < floor) {
-        gaps.shift();
-        this.#lose(stream, gap, "they fell out of the window");
-      } else {
-        this.#lose(
-          stream,
-          { from: gap.from, to: floor - 1, due: 0 },
-          "they fell out of the window",
-        );
-        gap.from = floor;
-      }
-    }
-    if (gaps.length === 0) this.#gapped.delete(stream);
-  }
-
-  #lose(stream: Stream, gap: Gap, why: string): void {
-    stream.reporter.report(
-      new LostEventsError(stream.origin, gap.from, gap.to, why),
-    );
-  }
-
-  #arm(due: number): void {
-    if (due >= this.#timerDue) return;
-    clearTimeout(this.#timer);
-    this.#timerDue = due;
-    this.#timer = setTimeout(
-      () => this.#sweep(),
-      Math.max(0, due - Date.now()),
-    );
-  }
-
-  #sweep(): void {
-    this.#timer = undefined;
-    this.#timerDue = Infinity;
-    const now = Date.now();
-    let next = Infinity;
-    for (const stream of [...this.#gapped]) {
-      const kept: Gap[] = [];
-      for (const gap of stream.gaps) {
-        if (gap.due <= now) {
-          this.#lose(
-            stream,
-            gap,
-            `not received within ${stream.reporter.lossTimeout} ms`,
-          );
-        } else {
-          kept.push(gap);
-          next = Math.min(next, gap.due);
-        }
-      }
-      stream.gaps = kept;
-      if (kept.length === 0) this.#gapped.delete(stream);
-    }
-    if (next !== Infinity) this.#arm(next);
-  }
-}
-
-function stateOf(bus: object, window: number): BusState {
-  const key = Symbol.for(STATE_KEY);
-  const found = (bus as Record<symbol, unknown>)[key];
-  if (found instanceof Object && (found as BusState).own?.size > 0) {
-    return found as BusState;
-  }
-  const state = new BusState(window);
-  Object.defineProperty(bus, key, { value: state, configurable: true });
-  return state;
-}
-
-/** An event message, with its payload or, signed, its JSON text. */
-function eventMessage(
-  origin: string,
-  seq: number,
-  id: string,
-  event: string,
-  payload: unknown,
-  data?: string,
-): BridgeEventMessage {
-  return data === undefined
-    ? { v: VERSION, type: "event", origin, seq, id, event, payload }
-    : { v: VERSION, type: "event", origin, seq, id, event, data };
-}
-
-/** What `readMessage` takes from a message it accepts. */
-interface Received {
-  heartbeat: boolean;
-  skip: boolean;
-  origin: string;
-  seq: number;
-  id: string;
-  event: string;
-  message: Record<string, unknown>;
-}
-
-function readMessage(data: unknown): Received | string {
-  if (typeof data !== "object" || data === null) {
-    return `expected a bridge message object, got ${shortly(data)}`;
-  }
-  const message = data as Record<string, unknown>;
-  if (message.v !== VERSION) {
-    return `expected protocol version 1, got ${shortly(message.v)}`;
-  }
-  const { type, origin, seq } = message;
-  if (typeof origin !== "string" || !ID_PATTERN.test(origin)) {
-    return `origin must be 1 to ${MAX_ID} characters of A-Z, a-z, 0-9, - and _, got ${
-      shortly(origin)
-    }`;
-  }
-  const heartbeat = type === "heartbeat";
-  const skip = type === "skip";
-  if (
-    typeof seq !== "number" || !Number.isSafeInteger(seq) ||
-    seq < (heartbeat ? 0 : 1)
-  ) {
-    return `seq must be a positive safe integer, got ${shortly(seq)}`;
-  }
-  if (heartbeat || skip) {
-    return { heartbeat, skip, origin, seq, id: "", event: "", message };
-  }
-  if (type !== "event") {
-    return `type must be "event", "heartbeat" or "skip", got ${shortly(type)}`;
-  }
-  const { id, event } = message;
-  if (typeof id !== "string" || !ID_PATTERN.test(id)) {
-    return `id must be 1 to ${MAX_ID} characters of A-Z, a-z, 0-9, - and _, got ${
-      shortly(id)
-    }`;
-  }
-  if (typeof event !== "string") {
-    return `event must be a string, got ${shortly(event)}`;
-  }
-  if (message.data !== undefined && typeof message.data !== "string") {
-    return `data must be a string, got ${shortly(message.data)}`;
-  }
-  return { heartbeat, skip, origin, seq, id, event, message };
-}
-
-const encoder = new TextEncoder();
-
-function signedText(message: Record<string, unknown>): Uint8Array<ArrayBuffer> {
-  return encoder.encode(
-    JSON.stringify(
-      message.type !== "event"
-        ? [VERSION, message.type, message.origin, message.seq]
-        : [
-          VERSION,
-          "event",
-          message.origin,
-          message.seq,
-          message.id,
-          message.event,
-          message.data,
-        ],
-    ),
-  );
-}
-
-function importKeys(keys: readonly BridgeKey[]): Promise<CryptoKey[]> {
-  return Promise.all(keys.map((key) => {
-    if (
-      typeof key === "object" && key !== null && "algorithm" in key &&
-      "usages" in key
-    ) {
-      return key as CryptoKey;
-    }
-    const bytes = typeof key === "string"
-      ? encoder.encode(key)
-      : ArrayBuffer.isView(key)
-      ? new Uint8Array(key.buffer, key.byteOffset, key.byteLength).slice()
-      : new Uint8Array(key as ArrayBuffer).slice();
-    return crypto.subtle.importKey(
-      "raw",
-      bytes,
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign", "verify"],
-    );
-  }));
-}
-
-function readKeys(
-  options: Record<string, unknown>,
-  action: string,
-): BridgeKey[] | undefined {
-  const key = options.key;
-  if (key === undefined) return undefined;
-  const keys = Array.isArray(key) ? key : [key];
-  if (keys.length === 0) {
-    throw new TypeError(`${action}: options.key must not be an empty list`);
-  }
-  for (const k of keys) {
-    const ok = (typeof k === "string" && k.length > 0) ||
-      k instanceof ArrayBuffer || ArrayBuffer.isView(k) ||
-      (typeof CryptoKey === "function" && k instanceof CryptoKey);
-    if (!ok) {
-      throw new TypeError(
-        `${action}: options.key must be a non-empty string, bytes or a CryptoKey, or a list of them, got ${
-          shortly(k)
-        }`,
-      );
-    }
-  }
-  return keys as BridgeKey[];
-}
-
-function readEvents(
-  options: Record<string, unknown>,
-  action: string,
-): Set<string> | undefined {
-  const events = options.events;
-  if (events === undefined) return undefined;
-  if (!Array.isArray(events)) {
-    throw new TypeError(
-      `${action}: options.events must be an array of event names, got ${
-        shortly(events)
-      }`,
-    );
-  }
-  for (const name of events) {
-    if (typeof name !== "string") {
-      throw new TypeError(
-        `${action}: options.events must hold event names, got ${shortly(name)}`,
-      );
-    }
-  }
-  return new Set(events);
-}
-
-function readMs(
-  options: Record<string, unknown>,
-  name: string,
-  fallback: number,
-  action: string,
-  canBeOff: boolean,
-): number {
-  const value = options[name];
-  if (value === undefined) return fallback;
-  if (canBeOff && value === false) return 0;
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `${action}: options.${name} must be a number${
-        canBeOff ? " or false" : ""
-      }, got ${shortly(value)}`,
-    );
-  }
-  if (!(value >= (canBeOff ? 1 : 0)) || value > 2 ** 31 - 1) {
-    throw new RangeError(
-      `${action}: options.${name} must be between ${
-        canBeOff ? 1 : 0
-      } and 2147483647 milliseconds, got ${value}`,
-    );
-  }
-  return value;
-}
-
-function readWindow(options: Record<string, unknown>, action: string): number {
-  const window = options.window;
-  if (window === undefined) return 4096;
-  if (typeof window !== "number") {
-    throw new TypeError(
-      `${action}: options.window must be a number, got ${shortly(window)}`,
-    );
-  }
-  if (!Number.isInteger(window) || window < 1 || window > 1_000_000) {
-    throw new RangeError(
-      `${action}: options.window must be an integer from 1 to 1000000, got ${window}`,
-    );
-  }
-  return window;
 }
 
 /** The options of `bridge`, read and checked. */
@@ -1096,21 +554,16 @@ interface Settings {
 
 function readSettings(options: unknown, action: string): Settings {
   const opts = readOptions(options, action);
-  const onError = opts.onError;
-  if (onError !== undefined && typeof onError !== "function") {
-    throw new TypeError(
-      `${action}: options.onError must be a function, got ${shortly(onError)}`,
-    );
-  }
+  const onError = readCallback(opts, "onError", action);
   return {
     signal: readSignal(opts, action),
     events: readEvents(opts, action),
     keys: readKeys(opts, action),
     schemas: readSchemas(opts, action),
     heartbeat: readMs(opts, "heartbeat", 1000, action, true),
-    lossTimeout: readMs(opts, "lossTimeout", 2000, action, false),
-    window: readWindow(opts, action),
-    closeTimeout: readMs(opts, "closeTimeout", 1000, action, false),
+    lossTimeout: readMs(opts, "lossTimeout", 2000, action),
+    window: readInteger(opts, "window", 4096, [1, 1_000_000], action),
+    closeTimeout: readMs(opts, "closeTimeout", 1000, action),
     onError: (onError as ((error: unknown) => void) | undefined) ??
       defaultOnError,
   };
@@ -1249,6 +702,10 @@ class BusBridge implements Bridge {
     }
   };
 
+  lost(origin: string, first: number, last: number, why: string): void {
+    this.report(new LostEventsError(origin, first, last, why));
+  }
+
   #track(publish: PromiseLike<unknown>): void {
     this.#pending++;
     Promise.resolve(publish).then(() => {
@@ -1311,15 +768,9 @@ class BusBridge implements Bridge {
     const keys = this.#keys!;
     const signed = this.#signing.then(async () => {
       const [key] = await keys;
-      const sig = await crypto.subtle.sign(
-        "HMAC",
-        key!,
-        signedText(message as unknown as Record<string, unknown>),
-      );
+      const sig = await signatureOf(key!, message);
       if (this.#closing !== undefined) return;
-      const sent = this.#transport!.send(
-        { ...message, sig: base64url(new Uint8Array(sig)) } as BridgeMessage,
-      );
+      const sent = this.#transport!.send({ ...message, sig } as BridgeMessage);
       if (isThenable(sent)) this.#track(sent);
     });
     this.#signing = signed.catch(() => {});
@@ -1405,13 +856,7 @@ class BusBridge implements Bridge {
       );
       return false;
     }
-    const bytes = fromBase64url(sig);
-    const text = signedText(read.message);
-    if (bytes !== undefined) {
-      for (const key of await this.#keys!) {
-        if (await crypto.subtle.verify("HMAC", key, bytes, text)) return true;
-      }
-    }
+    if (await verifies(await this.#keys!, read.message, sig)) return true;
     this.report(
       new Error(
         `Dropped ${what} from bridge ${
@@ -1524,22 +969,6 @@ class BusBridge implements Bridge {
   }
 }
 
-/** Throws unless `value` is an object with these methods. */
-function checkMethods(
-  value: unknown,
-  methods: readonly string[],
-  what: string,
-  action: string,
-): void {
-  const object = value as Partial<Record<string, unknown>> | null;
-  if (
-    typeof object !== "object" || object === null ||
-    methods.some((method) => typeof object[method] !== "function")
-  ) {
-    throw new TypeError(`${action}: ${what}, got ${shortly(value)}`);
-  }
-}
-
 /**
  * Connects a bus to a transport. Events emitted on the bus (every event, or
  * those of `options.events`) are published, each as a `BridgeEventMessage`
@@ -1617,18 +1046,17 @@ export function bridge<
   const action = typeof name === "string"
     ? `Cannot bridge the bus to ${name}`
     : "Cannot bridge the bus";
-  checkMethods(
-    bus,
-    ["emit", "subscribe", "subscribeAll"],
-    "bus must be an EventBus",
-    action,
-  );
+  checkBus(bus, action);
   checkMethods(
     transport,
     ["send", "listen", "close"],
-    "transport must be an object with send, listen and close methods",
+    "transport",
+    "an object with send, listen and close methods",
     action,
   );
+  if (name !== undefined && typeof name !== "string") {
+    throw invalid(action, "transport.name", "a string", name);
+  }
   const settings = readSettings(options, action);
   return new BusBridge(bus as unknown as AnyBus, transport, settings);
 }

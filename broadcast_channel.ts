@@ -9,10 +9,8 @@ import {
   type BridgeOptions,
   type BridgeTransport,
 } from "./bridge.ts";
-import { describe } from "./_validate.ts";
+import { checkBus, describe, invalid, MAX_QUOTE } from "./_validate.ts";
 
-/** The most characters of a path or platform message quoted in an error. */
-const MAX_QUOTE = 200;
 /** Nesting deeper than this is named as the reason a clone failed. */
 const DEEP = 1000;
 /** The length of a pacing window, in milliseconds. */
@@ -409,6 +407,7 @@ export function bridgeBroadcastChannel<
   options: BridgeOptions<Events> = {},
 ): Bridge {
   const action = "Cannot bridge the bus to a BroadcastChannel";
+  checkBus(bus, action);
   const owned = typeof channel === "string";
   if (
     !owned &&
@@ -416,10 +415,11 @@ export function bridgeBroadcastChannel<
       typeof channel.postMessage !== "function" ||
       typeof channel.addEventListener !== "function")
   ) {
-    throw new TypeError(
-      `${action}: channel must be a channel name or a BroadcastChannel, got ${
-        describe(channel)
-      }`,
+    throw invalid(
+      action,
+      "channel",
+      "a channel name or a BroadcastChannel",
+      channel,
     );
   }
   const aborted = (options as { signal?: AbortSignal } | null)?.signal

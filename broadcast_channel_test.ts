@@ -487,32 +487,6 @@ Deno.test("bridgeBroadcastChannel() leaves no channel open when creating the bri
   assert.deepEqual(opened.map((c) => c.closes), [1, 1]);
 });
 
-Deno.test("bridgeBroadcastChannel() works without crypto.randomUUID, as on a plain-http page", async () => {
-  const own = Object.getOwnPropertyDescriptor(crypto, "randomUUID");
-  Object.defineProperty(crypto, "randomUUID", {
-    value: undefined,
-    configurable: true,
-  });
-  const name = `bc-${Date.now()}-${Math.random()}`;
-  let a, b;
-  try {
-    a = bridgeBroadcastChannel(new EventBus<{ ping: number }>(), name);
-    const bus = new EventBus<{ ping: number }>();
-    b = bridgeBroadcastChannel(bus, name);
-    const got = bus.waitFor("ping", { signal: AbortSignal.timeout(5000) });
-    const sender = new EventBus<{ ping: number }>();
-    await a.close();
-    a = bridgeBroadcastChannel(sender, name);
-    await sender.emit("ping", 1);
-    assert.equal(await got, 1);
-  } finally {
-    if (own) Object.defineProperty(crypto, "randomUUID", own);
-    else delete (crypto as { randomUUID?: unknown }).randomUUID;
-    await a?.close();
-    await b?.close();
-  }
-});
-
 Deno.test("bridgeBroadcastChannel() forged messages posted on the channel cannot mute, replace or skip a publisher", async (t) => {
   for (const key of [undefined, "secret"]) {
     await t.step(key === undefined ? "without key" : "with key", async () => {

@@ -1,13 +1,5 @@
 // Copyright 2026 the arcly authors. MIT license.
 
-// TODO(H6b): requests for bridge.ts (H6a):
-// - Errors of `bus` and of the shared options thrown through `bridge()` say
-//   "Cannot bridge the bus: ..."; an internal entry taking the action (as
-//   `createBridge` did) would let them say "Cannot bridge the bus to Redis".
-// - The transport skips its own messages unparsed by their start,
-//   `{"v":1,"type":"event","origin":"<origin>",` (or "heartbeat"): keep the
-//   field order of the messages the bridge builds (v, type, origin, ...).
-
 /**
  * A bridge between a bus and Redis pub/sub, through a Redis client you
  * already have: `ioredis` 5 and `redis` (node-redis) 5 both fit the small
@@ -44,10 +36,14 @@ import {
   type BridgeTransport,
 } from "./bridge.ts";
 import { encodeJson } from "./_json.ts";
-import { describe } from "./_validate.ts";
-
-/** The most characters of a text an error message quotes. */
-const MAX_QUOTE = 200;
+import {
+  checkBus,
+  checkMethods,
+  describe,
+  invalid,
+  MAX_QUOTE,
+  quote,
+} from "./_validate.ts";
 
 /**
  * A callback handed to a Redis client. Its arguments depend on the client and
@@ -159,22 +155,8 @@ export interface RedisBridgeOptions<Events> extends BridgeOptions<Events> {
   channel?: string;
 }
 
-function isClient(value: unknown): value is RedisClient {
-  const c = value as Partial<Record<string, unknown>> | null;
-  return typeof c === "object" && c !== null &&
-    typeof c.publish === "function" && typeof c.subscribe === "function" &&
-    typeof c.unsubscribe === "function" && typeof c.on === "function" &&
-    typeof c.off === "function";
-}
-
 function cut(text: string): string {
   return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text;
-}
-
-function quote(text: string): string {
-  return text.length > MAX_QUOTE
-    ? `${JSON.stringify(text.slice(0, MAX_QUOTE))}…`
-    : JSON.stringify(text);
 }
 
 /** Whether the client takes commands now (ioredis or node-redis). */
@@ -335,6 +317,7 @@ function transportOf(
   };
 
   return {
+    name: "Redis",
     own(origin) {
       const quoted = JSON.stringify(origin);
       mine = [
@@ -464,29 +447,27 @@ export function bridgeRedis<
   options: RedisBridgeOptions<Events> = {},
 ): Bridge {
   const action = "Cannot bridge the bus to Redis";
+  checkBus(bus, action);
   if (typeof clients !== "object" || clients === null) {
-    throw new TypeError(
-      `${action}: clients must be an object with a publisher and a subscriber, got ${
-        describe(clients)
-      }`,
+    throw invalid(
+      action,
+      "clients",
+      "an object with a publisher and a subscriber",
+      clients,
     );
   }
   const { publisher, subscriber } = clients;
-  for (
-    const [name, client] of [["publisher", publisher], [
-      "subscriber",
-      subscriber,
-    ]] as const
-  ) {
-    if (!isClient(client)) {
-      throw new TypeError(
-        `${action}: clients.${name} must be a Redis client with publish, subscribe, unsubscribe, on and off methods, got ${
-          describe(client)
-        }`,
-      );
-    }
+  for (const name of ["publisher", "subscriber"] as const) {
+    checkMethods(
+      clients[name],
+      ["publish", "subscribe", "unsubscribe", "on", "off"],
+      `clients.${name}`,
+      "a Redis client with publish, subscribe, unsubscribe, on and off methods",
+      action,
+    );
   }
   if (publisher === subscriber) {
+    // Not "must be X, got Y" of one value: the two are the same.
     throw new TypeError(
       `${action}: clients.publisher and clients.subscriber must be two connections (a subscribed connection cannot publish), got the same client twice`,
     );
@@ -494,11 +475,7 @@ export function bridgeRedis<
   const channel = (options as { channel?: unknown } | null)?.channel ??
     "arcly:bus";
   if (typeof channel !== "string" || channel === "") {
-    throw new TypeError(
-      `${action}: options.channel must be a non-empty string, got ${
-        describe(channel)
-      }`,
-    );
+    throw invalid(action, "options.channel", "a non-empty string", channel);
   }
   const transport = transportOf(publisher, subscriber, channel);
   const running = bridge(bus, transport, options);

@@ -372,13 +372,15 @@ eachKind(
       assert.deepEqual(errors, [
         `The transport did not close within ${limit} ms: the bridge closed without it`,
       ]);
-      // Not quit: the publisher works, the unsubscribe lands, and the
-      // subscriber connection stays up, ready for other channels.
-      assert.equal(Number(await pair.publisher.publish(channel, "x")), 0);
+      // Not quit: the unsubscribe lands (after the resume, on its own
+      // connection, so it is waited for), the publisher works and reaches
+      // nobody, and the subscriber connection stays up, ready for other
+      // channels.
       await until(
         async () => await subscribers(server.port, channel) === 0,
         "the unsubscribe",
       );
+      assert.equal(Number(await pair.publisher.publish(channel, "x")), 0);
       await pair.record(`${channel}-after`, () => {});
       assert.equal(await subscribers(server.port, `${channel}-after`), 1);
       console.log(
@@ -781,63 +783,3 @@ eachKind(
     assert.equal(bus.listenerCount(), 0);
   },
 );
-
-Deno.test("bridgeRedis() throws a TypeError for bad clients and options", () => {
-  const bus = new EventBus();
-  const client = {
-    publish: () => Promise.resolve(),
-    subscribe: () => Promise.resolve(),
-    unsubscribe: () => Promise.resolve(),
-    on() {},
-    off() {},
-  } satisfies RedisClient;
-  const other = { ...client };
-  const action = "Cannot bridge the bus to Redis";
-  assert.throws(
-    // @ts-expect-error: no clients
-    () => bridgeRedis(bus, null),
-    new TypeError(
-      `${action}: clients must be an object with a publisher and a subscriber, got null`,
-    ),
-  );
-  assert.throws(
-    // @ts-expect-error: no subscriber
-    () => bridgeRedis(bus, { publisher: client }),
-    new TypeError(
-      `${action}: clients.subscriber must be a Redis client with publish, subscribe, unsubscribe, on and off methods, got undefined`,
-    ),
-  );
-  assert.throws(
-    () => bridgeRedis(bus, { publisher: client, subscriber: client }),
-    new TypeError(
-      `${action}: clients.publisher and clients.subscriber must be two connections (a subscribed connection cannot publish), got the same client twice`,
-    ),
-  );
-  assert.throws(
-    () =>
-      bridgeRedis(bus, { publisher: client, subscriber: other }, {
-        channel: "",
-      }),
-    new TypeError(
-      `${action}: options.channel must be a non-empty string, got string ""`,
-    ),
-  );
-  assert.throws(
-    // @ts-expect-error: not a bus
-    () => bridgeRedis({}, { publisher: client, subscriber: other }),
-    new TypeError(
-      `Cannot bridge the bus: bus must be an EventBus, got an object`,
-    ),
-  );
-  assert.throws(
-    () =>
-      bridgeRedis(bus, { publisher: client, subscriber: other }, {
-        // @ts-expect-error: wrong type
-        onError: 1,
-      }),
-    new TypeError(
-      `Cannot bridge the bus: options.onError must be a function, got number 1`,
-    ),
-  );
-  assert.equal(bus.listenerCount(), 0);
-});
