@@ -21,6 +21,14 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as PromiseLike<unknown>).then === "function";
 }
 
+/**
+ * The `onError` of a bridge or consumer given none: logs to the console with
+ * a label, so errors never vanish.
+ */
+export function logError(label: string): (error: unknown) => void {
+  return (error) => console.error(`@arcly/bus ${label}:`, error);
+}
+
 function noop(): void {}
 
 /** The handle of a subscription that was never made (an aborted signal). */

@@ -68,6 +68,7 @@ import type { AnyEvent, Delivery, EventName } from "./types.ts";
 import { receive as receiveOn } from "./_receive.ts";
 import { readSchemas, schemaError, validatePayload } from "./_schema.ts";
 import { encodeJson } from "./_json.ts";
+import { ASYNC_DISPOSE, DISPOSE, isThenable, logError } from "./_util.ts";
 import {
   eventMessage,
   importKeys,
@@ -92,11 +93,6 @@ import {
   readOptions,
   readSignal,
 } from "./_validate.ts";
-
-const DISPOSE: typeof Symbol.dispose = Symbol.dispose ??
-  Symbol.for("Symbol.dispose");
-const ASYNC_DISPOSE: typeof Symbol.asyncDispose = Symbol.asyncDispose ??
-  Symbol.for("Symbol.asyncDispose");
 
 /**
  * An event on the wire, as a bridge publishes it for each local emit. With
@@ -529,15 +525,7 @@ export class LostEventsError extends Error {
   }
 }
 
-function defaultOnError(error: unknown): void {
-  console.error("@arcly/bus bridge:", error);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as PromiseLike<unknown>).then === "function";
-}
+const defaultOnError = logError("bridge");
 
 /** The options of `bridge`, read and checked. */
 interface Settings {

@@ -49,10 +49,9 @@ import { encodeJson } from "./_json.ts";
 import { observeErrors } from "./_observe.ts";
 import { receive } from "./_receive.ts";
 import { readSchemas, schemaError, validatePayload } from "./_schema.ts";
-import { ASYNC_DISPOSE, DISPOSE } from "./_util.ts";
+import { ASYNC_DISPOSE, DISPOSE, logError } from "./_util.ts";
 import {
   checkBus,
-  defaultBridgeOnError,
   describe,
   invalid,
   quote,
@@ -62,6 +61,8 @@ import {
 } from "./_validate.ts";
 import type { StandardSchema } from "./schema.ts";
 import type { Delivery, EventName } from "./types.ts";
+
+const defaultOnError = logError("redis streams");
 
 /**
  * A Redis client as `ioredis` 5 is: commands go through `call`.
@@ -739,7 +740,7 @@ export function consumeRedisStream<
     schemas: readSchemas(opts, action),
     onError: (readCallback(opts, "onError", action) as
       | ((error: unknown) => void)
-      | undefined) ?? defaultBridgeOnError,
+      | undefined) ?? defaultOnError,
   };
   return new StreamConsumer(
     bus as unknown as EventBus<Record<string, unknown>>,
@@ -870,7 +871,7 @@ class StreamConsumer implements RedisStreamConsumer {
     try {
       this.#config.onError(error);
     } catch (failure) {
-      defaultBridgeOnError(failure);
+      defaultOnError(failure);
     }
   }
 
