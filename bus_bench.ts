@@ -9,14 +9,7 @@
 // Bench names are "<case>: <implementation>".
 
 import type { Runner } from "./bench/_driver.ts";
-import {
-  cases,
-  CONTROL,
-  IMPLS,
-  loadDrivers,
-  OURS,
-  shuffle,
-} from "./bench/_suite.ts";
+import * as suite from "./bench/_suite.ts";
 
 /** Warm-up before the first measured iteration of each bench. */
 const WARM_UP_MS = 150;
@@ -27,23 +20,25 @@ const OPS_PER_ITERATION = 100;
 // in the CI smoke stage) it is left out.
 const canCopy = Deno.permissions.querySync({ name: "write" }).state ===
   "granted";
-const loaded = await loadDrivers(
-  IMPLS.map((impl) => impl.name).filter((name) => canCopy || name !== CONTROL),
+const loaded = await suite.loadDrivers(
+  suite.IMPLS.map((impl) => impl.name).filter((name) =>
+    canCopy || name !== suite.CONTROL
+  ),
 );
 globalThis.addEventListener("unload", () => loaded[Symbol.dispose]());
 
 // With --v8-flags=--expose-gc: each scaling iteration starts after a full GC.
 const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-for (const c of cases()) {
-  for (const name of shuffle(c.impls)) {
+for (const c of suite.cases()) {
+  for (const name of suite.shuffle(c.impls)) {
     if (!loaded.drivers.has(name)) continue;
     let run: Runner | undefined;
     const n = c.kind === "rate" ? OPS_PER_ITERATION : 1;
     Deno.bench({
       name: `${c.name}: ${name}`,
       group: c.name,
-      baseline: name === OURS,
+      baseline: name === suite.OURS,
       async fn(b) {
         if (run === undefined) {
           // Built on first use, so fixtures of filtered-out cases never are.

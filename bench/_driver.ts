@@ -129,22 +129,32 @@ function eventListener(isAsync: boolean): () => Fn {
     };
 }
 
-/** This package, or its control copy: `Bus` is the class to drive. */
-function arcly(Bus: typeof EventBus): Peer {
+/** What this package and the floor share: `subscribe` returns the handle. */
+interface HandleBus {
+  subscribe(name: string, fn: Fn): () => void;
+  emit(name: string, payload: number): Promise<void>;
+}
+
+/**
+ * A peer whose `subscribe` returns the unsubscribe handle: this package,
+ * its control copy and the floor. Called once per driver instance, for the
+ * one implementation that instance runs.
+ */
+function handles(create: () => HandleBus): Peer {
   return {
     listener: plainListener,
     emitter(fns, payload) {
-      const bus = new Bus<Record<string, number>>();
+      const bus = create();
       for (const fn of fns) bus.subscribe("e", fn);
       return () => bus.emit("e", payload);
     },
     cycle(names, fns, order) {
-      const bus = new Bus<Record<string, number>>();
+      const bus = create();
       const offs = names.map((name, i) => bus.subscribe(name, fns[i]!));
       for (const i of order) offs[i]!();
     },
     churn(fns, extra, payload) {
-      const bus = new Bus<Record<string, number>>();
+      const bus = create();
       for (const fn of fns) bus.subscribe("e", fn);
       return async () => {
         const off = bus.subscribe("e", extra);
@@ -154,43 +164,13 @@ function arcly(Bus: typeof EventBus): Peer {
       };
     },
     async hold(names, fns) {
-      const bus = new Bus<Record<string, number>>();
+      const bus = create();
       const offs = names.map((name, i) => bus.subscribe(name, fns[i]!));
       for (const name of new Set(names)) await bus.emit(name, 1);
       return [bus, offs];
     },
   };
 }
-
-const floor: Peer = {
-  listener: plainListener,
-  emitter(fns, payload) {
-    const bus = new FloorBus();
-    for (const fn of fns) bus.on("e", fn);
-    return () => bus.emit("e", payload);
-  },
-  cycle(names, fns, order) {
-    const bus = new FloorBus();
-    const offs = names.map((name, i) => bus.on(name, fns[i]!));
-    for (const i of order) offs[i]!();
-  },
-  churn(fns, extra, payload) {
-    const bus = new FloorBus();
-    for (const fn of fns) bus.on("e", fn);
-    return async () => {
-      const off = bus.on("e", extra);
-      await bus.emit("e", payload);
-      off();
-      await bus.emit("e", payload);
-    };
-  },
-  async hold(names, fns) {
-    const bus = new FloorBus();
-    const offs = names.map((name, i) => bus.on(name, fns[i]!));
-    for (const name of new Set(names)) await bus.emit(name, 1);
-    return [bus, offs];
-  },
-};
 
 const emittery: Peer = {
   listener: dataListener,
@@ -309,9 +289,9 @@ function pick(impl: string, bus: typeof EventBus | undefined): Peer {
     case "@arcly/bus":
     case "control":
       if (bus === undefined) throw new TypeError(`${impl} needs its EventBus`);
-      return arcly(bus);
+      return handles(() => new bus<Record<string, number>>());
     case "floor":
-      return floor;
+      return handles(() => new FloorBus());
     case "emittery":
       return emittery;
     case "mitt":

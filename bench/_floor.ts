@@ -25,7 +25,7 @@ export class FloorBus {
   #topics = new Map<string, Topic>();
 
   /** Adds `fn` to `name`; returns the function that removes it. */
-  on(name: string, fn: Fn): () => void {
+  subscribe(name: string, fn: Fn): () => void {
     let topic = this.#topics.get(name);
     if (topic === undefined) {
       topic = { set: new Set(), list: undefined };

@@ -194,6 +194,15 @@ function permutation(count: number, seed = 42): number[] {
   return order;
 }
 
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? sorted[mid]!
+    : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** `items` in a random order (Math.random: a new order each process). */
 export function shuffle<T>(items: readonly T[]): T[] {
   const out = [...items];
@@ -234,36 +243,31 @@ function scaleCase(kind: "spread" | "hot", count: number): Case {
 
 /** Every case, in the order a round runs them. */
 export function cases(): Case[] {
-  const list: Case[] = [];
+  const rates: [string, (driver: Driver) => Runner][] = [];
   for (const awaited of [true, false]) {
     for (const count of LISTENER_COUNTS) {
-      list.push({
-        name: `emit ${count} sync${awaited ? "" : ", not awaited"}`,
-        impls: ALL,
-        kind: "rate",
-        count: 1,
-        setup: (driver) => driver.emit(count, false, awaited),
-      });
+      rates.push([
+        `emit ${count} sync${awaited ? "" : ", not awaited"}`,
+        (driver) => driver.emit(count, false, awaited),
+      ]);
     }
   }
   for (const count of ASYNC_COUNTS) {
-    list.push({
-      name: `emit ${count} async`,
-      impls: ALL,
-      kind: "rate",
-      count: 1,
-      setup: (driver) => driver.emit(count, true, true),
-    });
+    rates.push([
+      `emit ${count} async`,
+      (driver) => driver.emit(count, true, true),
+    ]);
   }
   for (const count of CHURN_COUNTS) {
-    list.push({
-      name: `churn ${count}`,
-      impls: ALL,
-      kind: "rate",
-      count: 1,
-      setup: (driver) => driver.churn(count),
-    });
+    rates.push([`churn ${count}`, (driver) => driver.churn(count)]);
   }
+  const list: Case[] = rates.map(([name, setup]) => ({
+    name,
+    impls: ALL,
+    kind: "rate",
+    count: 1,
+    setup,
+  }));
   for (const kind of ["spread", "hot"] as const) {
     for (const count of SCALE_COUNTS) list.push(scaleCase(kind, count));
   }

@@ -19,7 +19,7 @@
  */
 
 import type { Driver, Fn } from "./_driver.ts";
-import { IMPLS, loadDrivers } from "./_suite.ts";
+import { IMPLS, loadDrivers, median } from "./_suite.ts";
 
 /** What this script prints. */
 export interface MemoryReport {
@@ -52,14 +52,6 @@ function heapUsed(): number {
   collect();
   collect();
   return Deno.memoryUsage().heapUsed;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? sorted[mid]!
-    : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const SUBSCRIPTIONS = 20_000;

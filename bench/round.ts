@@ -25,6 +25,7 @@ import {
   CONTROL,
   IMPLS,
   loadDrivers,
+  median,
   OURS,
   shuffle,
 } from "./_suite.ts";
@@ -56,31 +57,43 @@ export const CONTROL_RANGE: readonly [number, number] = [0.9, 1.1];
 /** Measurements of one case per round before the control counts as missed. */
 export const MAX_ATTEMPTS = 3;
 
-interface Timing {
+/** How one kind of case is warmed up and sampled. */
+export interface Timing {
   /** Warm-up, ms, before the first sample. */
   warmMs: number;
   /** Target duration of one sample, ms. */
   sampleMs: number;
+  /** Samples per implementation; the median is the figure. */
   samples: number;
   /** Full GC before each sample (scaling cases: big heaps). */
   gc: boolean;
 }
 
-const RATE: Timing = { warmMs: 150, sampleMs: 15, samples: 9, gc: false };
-const CYCLE: Timing = { warmMs: 200, sampleMs: 20, samples: 7, gc: true };
+/** Emit and churn cases. */
+export const RATE: Timing = {
+  warmMs: 150,
+  sampleMs: 15,
+  samples: 9,
+  gc: false,
+};
+/** Scaling cases up to 10k. */
+export const CYCLE: Timing = {
+  warmMs: 200,
+  sampleMs: 20,
+  samples: 7,
+  gc: true,
+};
 const SLOW_MS = 100;
-const BIG_CYCLE: Timing = { warmMs: 0, sampleMs: 0, samples: 3, gc: true };
+/** Scaling cases at 100k: one cycle per sample, no warm-up beyond one. */
+export const BIG_CYCLE: Timing = {
+  warmMs: 0,
+  sampleMs: 0,
+  samples: 3,
+  gc: true,
+};
 
 // With --v8-flags=--expose-gc (as the tasks pass).
 const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? sorted[mid]!
-    : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 async function time(run: Runner, n: number): Promise<number> {
   const start = performance.now();

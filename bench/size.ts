@@ -50,11 +50,6 @@ async function gzipSize(bytes: Uint8Array): Promise<number> {
   return (await new Response(stream).arrayBuffer()).byteLength;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
-}
-
 async function coldImport(url: string): Promise<number> {
   const code = `const start = performance.now(); await import(${
     JSON.stringify(url)
@@ -65,7 +60,7 @@ async function coldImport(url: string): Promise<number> {
     // The first run fills the transpile cache.
     if (i > 0) times.push(ms);
   }
-  return median(times);
+  return times.sort((a, b) => a - b)[times.length >> 1]!;
 }
 
 const dir = await Deno.makeTempDir({ prefix: "arcly_bus_size_" });
