@@ -315,7 +315,7 @@ function method(data: Data): string[] {
     "running every case for every implementation (`bench/round.ts`). " +
     "Ratios are taken within one round, where both sides met the same " +
     "machine; the tables show their median over rounds, and times are " +
-    "medians too.",
+    "medians over rounds too.",
     "- **A driver per implementation.** V8 keeps type feedback per function " +
     "literal, so a driver loop shared by all implementations sees all of " +
     "them, and the first to run gets the best machine code. Each " +
@@ -330,7 +330,8 @@ function method(data: Data): string[] {
     `the scaling cases, ${BIG_CYCLE.samples} single cycles at 100k; ` +
     "peers slower than 100 ms per cycle get 3), in a new random order for " +
     "every sample, so drifts of a shared machine hit all of them alike. " +
-    "The figure of a case is its median sample. " +
+    "The figure of a case is the 25th percentile of its samples: on a " +
+    "shared machine disturbances only add time. " +
     "(`bench/round.ts --shared-driver` runs everything through one " +
     "driver instance instead, to see the effect of sharing.)",
     "- **Control.** `control` is an identical copy of this package's " +
