@@ -25,7 +25,6 @@ import {
   CONTROL,
   IMPLS,
   loadDrivers,
-  median,
   OURS,
   shuffle,
 } from "./_suite.ts";
