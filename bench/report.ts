@@ -7,8 +7,9 @@
  * The Markdown compares the new ratios with those of the committed report
  * (`git show HEAD:docs/benchmarks.json`).
  *
- * Options: `--rounds N` (default 5), `--from FILE` to rebuild the documents
- * from a saved `docs/benchmarks.json` without measuring again.
+ * Options: `--rounds N` (default 5); `--from FILE` to rebuild the documents
+ * from a saved `docs/benchmarks.json` without measuring again; `--against
+ * REV` to compare with the report committed at REV (default HEAD).
  *
  * @module
  */
@@ -419,8 +420,11 @@ function comparison(data: Data, old: OldData | undefined): string[] {
     } → ${now?.toFixed(0) ?? "–"} B`;
   });
   return [
-    `Against the committed report of ${old.date} (shared drivers, fixed ` +
-    "order, no control; ratio = how many times faster this package is). " +
+    `Against the committed report of ${old.date}` +
+    ((old as Partial<Data>).format === 2
+      ? ""
+      : " (shared drivers, fixed order, no control)") +
+    ". Ratio = how many times faster this package is. " +
     `${same} ratios moved by less than 15%; these moved more:`,
     "",
     table(["row", "before", "now", "change"], rows),
@@ -684,10 +688,10 @@ async function measure(rounds: number): Promise<Data> {
   };
 }
 
-async function previous(): Promise<OldData | undefined> {
+async function previous(rev: string): Promise<OldData | undefined> {
   try {
     return JSON.parse(
-      await run("git", ["show", "HEAD:docs/benchmarks.json"]),
+      await run("git", ["show", `${rev}:docs/benchmarks.json`]),
     ) as OldData;
   } catch {
     return undefined;
@@ -695,7 +699,7 @@ async function previous(): Promise<OldData | undefined> {
 }
 
 const from = arg("--from");
-const old = await previous();
+const old = await previous(arg("--against") ?? "HEAD");
 const data: Data = from === undefined
   ? await measure(Number(arg("--rounds") ?? 5))
   : JSON.parse(await Deno.readTextFile(from)) as Data;
