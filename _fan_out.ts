@@ -2,6 +2,7 @@
 // This module is browser compatible.
 
 import type { Call } from "./_topic.ts";
+import { isThenable } from "./_util.ts";
 import type { Delivery } from "./types.ts";
 
 /**
@@ -57,13 +58,6 @@ export class Join {
       };
     });
   }
-}
-
-/** Whether a listener's result is something `emit` must wait for. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 /**

@@ -1,55 +1,9 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
-import { describe, readOptions, readSignal } from "./_validate.ts";
+import { ASYNC_DISPOSE } from "./_util.ts";
+import type { IteratorConfig } from "./_validate.ts";
 import type { EventIterator, OverflowPolicy } from "./types.ts";
-
-/** The default of `IterateOptions.bufferSize`. */
-export const DEFAULT_BUFFER_SIZE = 1024;
-
-// Symbol.asyncDispose is missing on a few older runtimes.
-const ASYNC_DISPOSE: typeof Symbol.asyncDispose = Symbol.asyncDispose ??
-  Symbol.for("Symbol.asyncDispose");
-
-const POLICIES: readonly string[] = ["drop-oldest", "drop-newest", "error"];
-
-/** Validated iterator options. */
-export interface IteratorConfig {
-  bufferSize: number;
-  overflow: OverflowPolicy;
-  signal: AbortSignal | undefined;
-}
-
-/** Reads `IterateOptions`, throwing like every other option reader. */
-export function readIterateOptions(
-  options: unknown,
-  action: string,
-): IteratorConfig {
-  const opts = readOptions(options, action);
-  const signal = readSignal(opts, action);
-  const bufferSize = opts.bufferSize ?? DEFAULT_BUFFER_SIZE;
-  if (typeof bufferSize !== "number") {
-    throw new TypeError(
-      `${action}: options.bufferSize must be a number, got ${
-        describe(bufferSize)
-      }`,
-    );
-  }
-  if (!Number.isSafeInteger(bufferSize) || bufferSize < 1) {
-    throw new RangeError(
-      `${action}: options.bufferSize must be a positive integer, got ${bufferSize}`,
-    );
-  }
-  const overflow = opts.overflow ?? "error";
-  if (typeof overflow !== "string" || !POLICIES.includes(overflow)) {
-    throw new TypeError(
-      `${action}: options.overflow must be "drop-oldest", "drop-newest" or "error", got ${
-        describe(overflow)
-      }`,
-    );
-  }
-  return { bufferSize, overflow: overflow as OverflowPolicy, signal };
-}
 
 interface Waiter<T> {
   resolve(result: IteratorResult<T, undefined>): void;

@@ -1,6 +1,7 @@
 // Copyright 2026 the arcly authors. MIT license.
 
 import assert from "node:assert/strict";
+import vm from "node:vm";
 import { encodeJson } from "./_json.ts";
 
 const ACTION = 'Cannot publish "e"';
@@ -38,6 +39,11 @@ Deno.test("encodeJson() leaves out undefined properties and honours toJSON", () 
     encodeJson({ a: undefined, b: 1 }, ACTION, "payload"),
     '{"b":1}',
   );
+  // The same on the exact path, which a boxed number sends it to.
+  assert.equal(
+    encodeJson({ a: undefined, b: 1, n: new Number(2) }, ACTION, "payload"),
+    '{"b":1,"n":2}',
+  );
   const date = new Date(0);
   assert.equal(
     encodeJson({ at: date }, ACTION, "payload"),
@@ -59,6 +65,11 @@ Deno.test("encodeJson() allows the same object twice when it is not a cycle", ()
   assert.equal(
     encodeJson({ a: shared, b: [shared] }, ACTION, "payload"),
     '{"a":{"x":1},"b":[{"x":1}]}',
+  );
+  // The same on the exact path, which a boxed number sends it to.
+  assert.equal(
+    encodeJson({ a: shared, b: [shared], n: new Number(1) }, ACTION, "payload"),
+    '{"a":{"x":1},"b":[{"x":1}],"n":1}',
   );
 });
 
@@ -95,27 +106,178 @@ Deno.test("encodeJson() throws a TypeError naming the path of what JSON cannot c
 Deno.test("encodeJson() turns a throwing toJSON or getter into a TypeError with the cause", () => {
   const boom = new Error("boom");
   for (
-    const value of [
-      {
+    const [value, path] of [
+      [{
         toJSON() {
           throw boom;
         },
-      },
-      {
+      }, "payload"],
+      [{
         get x() {
           throw boom;
         },
-      },
-    ]
+      }, "payload.x"],
+      [[1, {
+        toJSON() {
+          throw boom;
+        },
+      }], "payload[1]"],
+    ] as const
   ) {
     assert.throws(
       () => encodeJson(value, ACTION, "payload"),
       (error: TypeError) => {
         assert.ok(error instanceof TypeError);
-        assert.equal(error.message, `${ACTION}: reading payload threw boom`);
+        assert.equal(error.message, `${ACTION}: reading ${path} threw boom`);
         assert.equal(error.cause, boom);
         return true;
       },
     );
   }
+});
+
+Deno.test("encodeJson() encodes nesting as deep as JSON.stringify does", () => {
+  let object: unknown = 1;
+  let array: unknown = 1;
+  for (let i = 0; i < 200_000; i++) {
+    object = { a: object };
+    array = [array];
+  }
+  for (const value of [object, array]) {
+    assert.equal(encodeJson(value, ACTION, "payload"), JSON.stringify(value));
+  }
+  // Past the depth of the fast walk, refusals still name the path.
+  let deep: unknown = [Symbol("s")];
+  for (let i = 0; i < 2_000; i++) deep = { a: deep };
+  assert.throws(
+    () => encodeJson(deep, ACTION, "payload"),
+    new TypeError(
+      `${ACTION}: payload${
+        ".a".repeat(2_000)
+      }[0] is a symbol, which JSON cannot carry`,
+    ),
+  );
+});
+
+Deno.test("encodeJson() finds a cycle however deep it closes", () => {
+  const root: { next?: unknown } = {};
+  let node: { next?: unknown } = root;
+  for (let i = 0; i < 3_000; i++) node = node.next = {};
+  node.next = root;
+  assert.throws(
+    () => encodeJson(root, ACTION, "payload"),
+    new TypeError(
+      `${ACTION}: payload${
+        ".next".repeat(3_001)
+      } refers back to an enclosing object, a cycle JSON cannot carry`,
+    ),
+  );
+});
+
+Deno.test("encodeJson() writes boxed primitives as the primitive, as JSON.stringify does", () => {
+  const value = {
+    n: new Number(1.5),
+    s: new String("text"),
+    b: new Boolean(false),
+    list: [new Number(2), new String("")],
+  };
+  const text = encodeJson(value, ACTION, "payload");
+  assert.equal(text, JSON.stringify(value));
+  assert.equal(text, '{"n":1.5,"s":"text","b":false,"list":[2,""]}');
+  unfit(
+    { n: new Number(NaN) },
+    "payload.n is NaN, which JSON turns into null",
+  );
+  unfit([Object(1n)], "payload[0] is a BigInt, which JSON cannot carry");
+  unfit(
+    { s: Object(Symbol("s")) },
+    "payload.s is a boxed symbol, which JSON cannot carry",
+  );
+});
+
+Deno.test("encodeJson() takes plain objects and arrays of another realm as plain", () => {
+  const foreign = vm.runInNewContext(
+    "({ a: [1, { b: 2 }], n: new Number(3), at: new Date(0) })",
+  );
+  assert.notEqual(Object.getPrototypeOf(foreign), Object.prototype);
+  assert.equal(
+    encodeJson(foreign, ACTION, "payload"),
+    '{"a":[1,{"b":2}],"n":3,"at":"1970-01-01T00:00:00.000Z"}',
+  );
+  unfit(
+    vm.runInNewContext("({ m: new Map() })"),
+    "payload.m is a Map, which JSON cannot carry (use a plain object, or give it a toJSON method)",
+  );
+  unfit(
+    vm.runInNewContext("[() => {}]"),
+    "payload[0] is a function, which JSON cannot carry",
+  );
+});
+
+Deno.test("encodeJson() writes a Date as JSON.stringify does and calls toJSON once", () => {
+  const value = { at: new Date(0), bad: new Date(NaN), list: [new Date(1)] };
+  assert.equal(encodeJson(value, ACTION, "payload"), JSON.stringify(value));
+  let calls = 0;
+  const once = {
+    toJSON() {
+      calls++;
+      return { ok: true };
+    },
+  };
+  assert.equal(encodeJson([once], ACTION, "payload"), '[{"ok":true}]');
+  assert.equal(calls, 1);
+  unfit(
+    {
+      at: {
+        toJSON: () => ({ f() {} }),
+      },
+    },
+    "payload.at.f is a function, which JSON cannot carry",
+  );
+});
+
+Deno.test("encodeJson() cuts quoted keys and error texts at 200 characters", () => {
+  const long = "k".repeat(10_000);
+  unfit(
+    { [long]: () => {} },
+    `payload[${
+      JSON.stringify("k".repeat(200))
+    }…] is a function, which JSON cannot carry`,
+  );
+  assert.throws(
+    () =>
+      encodeJson(
+        {
+          get x() {
+            throw new Error("e".repeat(10_000));
+          },
+        },
+        ACTION,
+        "payload",
+      ),
+    (error: TypeError) => {
+      assert.equal(
+        error.message,
+        `${ACTION}: reading payload.x threw ${"e".repeat(200)}…`,
+      );
+      return true;
+    },
+  );
+});
+
+Deno.test("encodeJson() builds the error message only when it throws", () => {
+  let built = 0;
+  const action = () => {
+    built++;
+    return ACTION;
+  };
+  assert.equal(encodeJson({ a: [1] }, action, "payload"), '{"a":[1]}');
+  assert.equal(built, 0);
+  assert.throws(
+    () => encodeJson({ a: [1n] }, action, "payload"),
+    new TypeError(
+      `${ACTION}: payload.a[0] is a BigInt, which JSON cannot carry`,
+    ),
+  );
+  assert.equal(built, 1);
 });

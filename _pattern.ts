@@ -2,47 +2,20 @@
 // This module is browser compatible.
 
 import { type Call, Subscription, Topic } from "./_topic.ts";
-import { describe } from "./_validate.ts";
 
 /**
- * How many event names without listeners of their own keep a cached pattern
- * resolution. Past it the oldest is forgotten (and resolved again when it is
- * emitted again), so emitting many distinct names cannot grow the cache.
+ * How many event names keep a cached pattern resolution. Past it the oldest
+ * is forgotten (and resolved again when it is emitted again), so emitting
+ * many distinct names cannot grow the cache.
  */
 export const CACHE_LIMIT = 1024;
 
-// Versions are unique across every registry of every bus, so a topic's cache
-// from a registry that was dropped can never match a newer one.
-let versions = 0;
-
 /**
- * Reads a pattern such as `"user.*"` and returns its prefix with the dot,
- * `"user."`.
- *
- * @throws {TypeError} When it is not a string, does not end with `.*`, has
- * nothing before `.*`, or has another `*`.
+ * Whether the pattern whose prefix is `prefix` (`"user."` for `"user.*"`)
+ * matches the event name `name`: the name starts with the prefix and goes
+ * on after it.
  */
-export function patternPrefix(pattern: unknown, action: string): string {
-  if (typeof pattern !== "string") {
-    throw new TypeError(
-      `${action}: pattern must be a string, got ${describe(pattern)}`,
-    );
-  }
-  const prefix = pattern.slice(0, -1);
-  if (
-    !pattern.endsWith(".*") || prefix.length < 2 || prefix.includes("*")
-  ) {
-    throw new TypeError(
-      `${action} ${
-        JSON.stringify(pattern)
-      }: a pattern is an event name prefix followed by ".*", like "user.*", with no other "*"`,
-    );
-  }
-  return prefix;
-}
-
-/** Whether `name` is matched by the pattern whose prefix is `prefix`. */
-export function matches(prefix: string, name: string): boolean {
+export function matchesPrefix(prefix: string, name: string): boolean {
   return name.length > prefix.length && name.startsWith(prefix);
 }
 
@@ -64,108 +37,69 @@ function callOf(sub: Subscription): Call {
   return sub.call;
 }
 
-/** The subscriptions of one pattern; every change bumps the registry. */
+/** The subscriptions of one pattern. */
 export class PatternTopic extends Topic {
   /** The pattern without its `*`, e.g. `"user."`. */
   readonly prefix: string;
-  readonly #registry: Patterns;
 
-  constructor(prefix: string, registry: Patterns) {
+  constructor(prefix: string) {
     super(`${prefix}*`);
     this.prefix = prefix;
-    this.#registry = registry;
-  }
-
-  override add(sub: Subscription): void {
-    super.add(sub);
-    this.#registry.changed();
-  }
-
-  override delete(sub: Subscription): boolean {
-    if (!super.delete(sub)) return false;
-    this.#registry.changed();
-    return true;
   }
 }
 
 /**
- * Every pattern subscription of a bus. An emit asks `match` for the pattern
- * listeners of its event name: the answer is cached on the event's topic
- * (one field comparison in the steady state) until any pattern subscription
- * changes. Names with no listeners of their own get a topic that only holds
- * this cache, created in the bus's topic map so that emit still does a
- * single lookup; at most `CACHE_LIMIT` of those are kept.
+ * Every pattern subscription of a bus, by prefix, and which of them match
+ * each event name. An emit asks `match` for the pattern listeners of its
+ * name; the answer is kept in a cache of its own, bounded by `CACHE_LIMIT`
+ * names, until any pattern subscription changes.
  */
 export class Patterns {
   readonly topics: Map<string, PatternTopic> = new Map();
-  #version = ++versions;
   #order = 0;
-  /** The cache-only topics this registry put in the bus's map, oldest first. */
-  #cached: Set<Topic> = new Set();
+  /** Resolved names, oldest first; `null` when no pattern matches. */
+  #cache: Map<string, readonly Call[] | null> = new Map();
 
-  changed(): void {
-    this.#version = ++versions;
-  }
-
-  attach(prefix: string, call: Call): Subscription {
+  /** Adds a subscription to the pattern whose prefix is `prefix`. */
+  add(prefix: string, call: Call): Subscription {
     let topic = this.topics.get(prefix);
     if (topic === undefined) {
-      topic = new PatternTopic(prefix, this);
+      topic = new PatternTopic(prefix);
       this.topics.set(prefix, topic);
     }
     const sub = new PatternSubscription(topic, call, this.#order++);
     topic.add(sub);
+    this.#cache.clear();
     return sub;
   }
 
-  /** Forgets a pattern topic that is empty or being dropped. */
-  forget(topic: PatternTopic): void {
-    if (this.topics.get(topic.prefix) !== topic) return;
-    this.topics.delete(topic.prefix);
-    this.changed();
-  }
-
-  /** Removes the cache-only topics from the bus's map. */
-  purge(topics: Map<string, Topic>): void {
-    for (const topic of this.#cached) {
-      const name = topic.name!;
-      if (topic.subs.size === 0 && topics.get(name) === topic) {
-        topics.delete(name);
-      }
-    }
-    this.#cached.clear();
+  /** Removes a subscription, and its topic once empty. */
+  delete(sub: Subscription): boolean {
+    const topic = sub.topic as PatternTopic;
+    if (!topic.delete(sub)) return false;
+    if (topic.subs.size === 0) this.topics.delete(topic.prefix);
+    this.#cache.clear();
+    return true;
   }
 
   /**
    * The pattern listeners an emit of `name` calls, in subscription order, or
-   * `undefined` when none matches. `topic` is the name's topic in `topics`,
-   * if any.
+   * `undefined` when none matches.
    */
-  match(
-    name: string,
-    topic: Topic | undefined,
-    topics: Map<string, Topic>,
-  ): readonly Call[] | undefined {
-    if (topic === undefined) {
-      topic = new Topic(name);
-      topics.set(name, topic);
-      this.#cached.add(topic);
-      if (this.#cached.size > CACHE_LIMIT) this.#evict(topics);
-    } else if (topic.patternVersion === this.#version) {
-      return topic.patternCalls;
+  match(name: string): readonly Call[] | undefined {
+    let calls = this.#cache.get(name);
+    if (calls === undefined) {
+      calls = this.#resolve(name) ?? null;
+      const cache = this.#cache;
+      cache.set(name, calls);
+      if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     }
-    topic.patternCalls = this.#resolve(name);
-    topic.patternVersion = this.#version;
-    return topic.patternCalls;
+    return calls ?? undefined;
   }
 
-  #evict(topics: Map<string, Topic>): void {
-    const oldest = this.#cached.values().next().value!;
-    this.#cached.delete(oldest);
-    const name = oldest.name!;
-    if (oldest.subs.size === 0 && topics.get(name) === oldest) {
-      topics.delete(name);
-    }
+  /** How many names have a cached resolution. */
+  get cached(): number {
+    return this.#cache.size;
   }
 
   #resolve(name: string): readonly Call[] | undefined {

@@ -6,7 +6,7 @@ import type {
   StandardResult,
   StandardSchema,
 } from "./schema.ts";
-import { describe, readOptions } from "./_validate.ts";
+import { describe, invalid, MAX_QUOTE, quote } from "./_validate.ts";
 
 /**
  * Reads `options.schemas`: an object of Standard Schema validators, or
@@ -18,7 +18,10 @@ export function readSchemas(
 ): Map<string, StandardSchema> | undefined {
   const schemas = options.schemas;
   if (schemas === undefined) return undefined;
-  const record = readOptions(schemas, `${action}: options.schemas`);
+  if (typeof schemas !== "object" || schemas === null) {
+    throw invalid(action, "options.schemas", "an object", schemas);
+  }
+  const record = schemas as Record<string, unknown>;
   const map = new Map<string, StandardSchema>();
   for (const [name, schema] of Object.entries(record)) {
     const props = (schema as StandardSchema | null)?.["~standard"];
@@ -26,21 +29,17 @@ export function readSchemas(
       typeof props !== "object" || props === null ||
       typeof props.validate !== "function"
     ) {
-      throw new TypeError(
-        `${action}: options.schemas[${
-          JSON.stringify(name)
-        }] must be a Standard Schema (an object with ~standard.validate), got ${
-          describe(schema)
-        }`,
+      throw invalid(
+        action,
+        `options.schemas[${quote(name)}]`,
+        "a Standard Schema (an object with ~standard.validate)",
+        schema,
       );
     }
     map.set(name, schema as StandardSchema);
   }
   return map;
 }
-
-/** The most characters of issue text an error message quotes. */
-const MAX_TEXT = 200;
 
 /** The issues as one short line: `path: message; path: message`. */
 export function formatIssues(issues: readonly StandardIssue[]): string {
@@ -56,7 +55,7 @@ export function formatIssues(issues: readonly StandardIssue[]): string {
     );
   }
   const text = parts.join("; ");
-  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+  return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text;
 }
 
 /**
@@ -69,9 +68,9 @@ export function schemaError(
 ): TypeError & { issues: readonly StandardIssue[] } {
   return Object.assign(
     new TypeError(
-      `Dropped ${
-        JSON.stringify(name.slice(0, MAX_TEXT))
-      }: payload failed its schema: ${formatIssues(issues)}`,
+      `Dropped ${quote(name)}: payload failed its schema: ${
+        formatIssues(issues)
+      }`,
     ),
     { issues },
   );

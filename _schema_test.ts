@@ -72,7 +72,7 @@ Deno.test("readSchemas() rejects schemas that are not Standard Schemas", () => {
   assert.throws(
     () => readSchemas({ schemas: 1 }, action),
     new TypeError(
-      "Cannot bridge: options.schemas: options must be an object, got number 1",
+      "Cannot bridge: options.schemas must be an object, got number 1",
     ),
   );
   assert.throws(

@@ -1,8 +1,8 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
-import { isThenable } from "./_fan_out.ts";
 import type { Call } from "./_topic.ts";
+import { isThenable } from "./_util.ts";
 import type { Delivery } from "./types.ts";
 
 /**
@@ -14,12 +14,11 @@ import type { Delivery } from "./types.ts";
  * @returns The errors, in call order.
  */
 export async function runSerial(
-  groups: readonly (readonly [readonly Call[] | undefined, unknown])[],
+  groups: readonly (readonly [readonly Call[], unknown])[],
   delivery: Delivery,
 ): Promise<unknown[]> {
   const errors: unknown[] = [];
   for (const [calls, arg] of groups) {
-    if (calls === undefined) continue;
     for (let i = 0; i < calls.length; i++) {
       // Called through a local so `this` is undefined, not the internal array.
       const call = calls[i]!;

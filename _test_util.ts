@@ -1,13 +1,20 @@
 // Copyright 2026 the arcly authors. MIT license.
 
 /**
- * Helpers shared by the deep test files (model, leaks, re-entrancy, bad
- * input). Test-only: excluded from the published package.
+ * Helpers shared by the test files. Test-only: excluded from the published
+ * package. Runtime-neutral (the runtime hosts bundle it with the suite),
+ * except {@linkcode heapAfterGc}, which needs Deno.
  *
  * @module
  */
 
-/** Reads an environment variable; `undefined` without env permission. */
+import assert from "node:assert/strict";
+import type { EventIterator } from "./mod.ts";
+
+/**
+ * Reads an environment variable; `undefined` without env permission, and on
+ * the runtime hosts, whose `Deno` shim has no `env`.
+ */
 export function env(name: string): string | undefined {
   try {
     return Deno.env.get(name);
@@ -18,6 +25,21 @@ export function env(name: string): string | undefined {
 
 /** Whether the large sizes of `deno task test:deep` are wanted. */
 export const DEEP: boolean = env("BUS_DEEP") === "1";
+
+/**
+ * An event map with dotted names, for pattern subscriptions: `user.*`
+ * matches `user.created`, `user.deleted` and `user.profile.updated`, not
+ * `user` nor `users.created`.
+ */
+export type DottedEvents = {
+  user: { id: number };
+  users: { id: number };
+  "user.created": { id: number };
+  "user.deleted": { id: number };
+  "user.profile.updated": { id: number; field: string };
+  "users.created": { id: number };
+  "job.done": string;
+};
 
 /** A promise with its settle functions exposed. */
 export interface Deferred<T> {
@@ -61,7 +83,31 @@ export function nextTick(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Records every `unhandledrejection` from `start()` to `stop()`. */
+/**
+ * Whether a promise has settled after one turn of the event loop, that is
+ * once every microtask queued so far has run.
+ */
+export async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  const mark = () => {
+    done = true;
+  };
+  promise.then(mark, mark);
+  await nextTick();
+  return done;
+}
+
+/** Node's `process` events, where there is no global `unhandledrejection`. */
+interface NodeProcess {
+  on(event: "unhandledRejection", listener: (reason: unknown) => void): void;
+  off(event: "unhandledRejection", listener: (reason: unknown) => void): void;
+}
+
+/**
+ * Records every unhandled rejection from `start()` to `stop()`: the global
+ * `unhandledrejection` event (Deno, Bun, workerd, browsers), or Node's
+ * `process` event `unhandledRejection`.
+ */
 export class RejectionWatch {
   /** The reasons seen, in order. */
   readonly reasons: unknown[] = [];
@@ -69,16 +115,27 @@ export class RejectionWatch {
     event.preventDefault();
     this.reasons.push(event.reason);
   };
+  #nodeListener = (reason: unknown): void => {
+    this.reasons.push(reason);
+  };
 
   /** Starts listening. */
   start(): void {
-    globalThis.addEventListener("unhandledrejection", this.#listener);
+    if (typeof globalThis.addEventListener === "function") {
+      globalThis.addEventListener("unhandledrejection", this.#listener);
+    } else {
+      nodeProcess().on("unhandledRejection", this.#nodeListener);
+    }
   }
 
   /** Waits one event-loop turn so pending reports arrive, then stops. */
   async stop(): Promise<unknown[]> {
     await nextTick();
-    globalThis.removeEventListener("unhandledrejection", this.#listener);
+    if (typeof globalThis.removeEventListener === "function") {
+      globalThis.removeEventListener("unhandledrejection", this.#listener);
+    } else {
+      nodeProcess().off("unhandledRejection", this.#nodeListener);
+    }
     return this.reasons;
   }
 
@@ -115,6 +172,12 @@ export function noUnhandledRejections(
       );
     }
   };
+}
+
+function nodeProcess(): NodeProcess {
+  const node = (globalThis as { process?: NodeProcess }).process;
+  if (node === undefined) throw new Error("No unhandled-rejection event here");
+  return node;
 }
 
 /** An `AbortSignal` that knows how many abort listeners it holds. */
@@ -176,7 +239,7 @@ export function collect(): void {
 export const HAS_GC: boolean =
   typeof (globalThis as { gc?: unknown }).gc === "function";
 
-/** Heap in use after a full collection, in bytes. */
+/** Heap in use after a full collection, in bytes (Deno only). */
 export function heapAfterGc(): number {
   collect();
   return Deno.memoryUsage().heapUsed;
@@ -196,4 +259,15 @@ export function within<T>(
     );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Reads every buffered value of an iterator without waiting for new ones. */
+export async function drain<T>(iterator: EventIterator<T>): Promise<T[]> {
+  const values: T[] = [];
+  while (iterator.buffered > 0) {
+    const result = await iterator.next();
+    assert.equal(result.done, false);
+    values.push(result.value as T);
+  }
+  return values;
 }

@@ -33,15 +33,11 @@ export class Subscription {
  */
 export class Topic {
   readonly subs: Set<Subscription> = new Set();
-  /** The event name, or `undefined` for the topic of every event. */
-  readonly name: string | undefined;
   /**
-   * The pattern listeners matching `name`, cached by `_pattern.ts` and valid
-   * while `patternVersion` is the pattern registry's version; `undefined`
-   * when no pattern matches.
+   * The event name, `undefined` for the topic of every event, or the
+   * pattern (`"user.*"`) for a pattern's topic.
    */
-  patternCalls: readonly Call[] | undefined = undefined;
-  patternVersion = 0;
+  readonly name: string | undefined;
   /** Whether `maxListeners` has already warned about this topic. */
   warned = false;
   #snapshot: readonly Call[] = EMPTY;

@@ -1,6 +1,7 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
+import { quote } from "./_validate.ts";
 import type { EmitInfo } from "./types.ts";
 
 /**
@@ -20,9 +21,7 @@ export function trace<Events>(
     if (failure === undefined) return error;
     return new AggregateError(
       [failure, error],
-      `onEmit threw while tracing a failed emit of ${
-        JSON.stringify(info.name)
-      }`,
+      `onEmit threw while tracing a failed emit of ${quote(info.name)}`,
     );
   }
 }

@@ -1,15 +1,27 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
+// Every check of a public argument, and the one builder of their messages:
+// `<action>: <what> must be <expected>, got <value>`.
+
+import type { Call } from "./_topic.ts";
+import type { OverflowPolicy } from "./types.ts";
+import type { BridgeKey } from "./bridge.ts";
+
 /**
  * The action an error message starts with, or a function making it, so hot
  * callers build the text only when something is wrong.
  */
 export type Action = string | (() => string);
 
-/** The text of an action. */
-export function say(action: Action): string {
-  return typeof action === "string" ? action : action();
+/** The most characters of a value an error message quotes. */
+export const MAX_QUOTE = 200;
+
+/** A string in double quotes, cut after `MAX_QUOTE` characters. */
+export function quote(text: string): string {
+  return text.length > MAX_QUOTE
+    ? `${JSON.stringify(text.slice(0, MAX_QUOTE))}…`
+    : JSON.stringify(text);
 }
 
 /** Names a value for an error message: its kind and, when short, itself. */
@@ -17,7 +29,7 @@ export function describe(value: unknown): string {
   if (value === null) return "null";
   switch (typeof value) {
     case "string":
-      return `string ${JSON.stringify(value)}`;
+      return `string ${quote(value)}`;
     case "function":
       return "a function";
     case "symbol":
@@ -31,8 +43,27 @@ export function describe(value: unknown): string {
   }
 }
 
+/**
+ * The error for a bad argument: `<action>: <what> must be <expected>, got
+ * <value>`. A `TypeError` names the value's kind (`describe`); a
+ * `RangeError`, whose value has the right type, shows the value itself.
+ */
+export function invalid(
+  action: Action,
+  what: string,
+  expected: string,
+  value: unknown,
+  type: typeof TypeError | typeof RangeError = TypeError,
+): TypeError | RangeError {
+  const text = typeof action === "string" ? action : action();
+  const got = type === RangeError && typeof value !== "string"
+    ? String(value)
+    : describe(value);
+  return new type(`${text}: ${what} must be ${expected}, got ${got}`);
+}
+
 /** Whether a value can stand as an `AbortSignal` (any realm, any polyfill). */
-export function isAbortSignal(value: unknown): value is AbortSignal {
+function isAbortSignal(value: unknown): value is AbortSignal {
   return typeof value === "object" && value !== null &&
     typeof (value as AbortSignal).aborted === "boolean" &&
     typeof (value as AbortSignal).addEventListener === "function" &&
@@ -46,9 +77,7 @@ export function readOptions(
 ): Record<string, unknown> {
   if (options === undefined) return {};
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `${say(action)}: options must be an object, got ${describe(options)}`,
-    );
+    throw invalid(action, "options", "an object", options);
   }
   return options as Record<string, unknown>;
 }
@@ -60,18 +89,307 @@ export function readSignal(
 ): AbortSignal | undefined {
   const signal = options.signal;
   if (signal === undefined || isAbortSignal(signal)) return signal;
-  throw new TypeError(
-    `${say(action)}: options.signal must be an AbortSignal, got ${
-      describe(signal)
-    }`,
-  );
+  throw invalid(action, "options.signal", "an AbortSignal", signal);
+}
+
+/** Reads `options[key]`, which must be a function or `undefined`. */
+export function readCallback(
+  options: Record<string, unknown>,
+  key: string,
+  action: Action,
+): unknown {
+  return readTyped(options, key, "function", action);
+}
+
+/** Reads `options[key]`, which must be a boolean or `undefined`. */
+export function readFlag(
+  options: Record<string, unknown>,
+  key: string,
+  action: Action,
+): boolean {
+  return readTyped(options, key, "boolean", action) === true;
+}
+
+function readTyped(
+  options: Record<string, unknown>,
+  key: string,
+  type: "function" | "boolean",
+  action: Action,
+): unknown {
+  const value = options[key];
+  if (value === undefined || typeof value === type) return value;
+  throw invalid(action, `options.${key}`, `a ${type}`, value);
+}
+
+/** Reads `options.maxListeners`: a positive integer or `Infinity`. */
+export function readMaxListeners(
+  options: Record<string, unknown>,
+  action: Action,
+): number {
+  const max = options.maxListeners;
+  if (max === undefined) return Infinity;
+  if (typeof max !== "number") {
+    throw invalid(action, "options.maxListeners", "a number", max);
+  }
+  if (max !== Infinity && !(Number.isSafeInteger(max) && max >= 1)) {
+    throw invalid(
+      action,
+      "options.maxListeners",
+      "a positive integer or Infinity",
+      max,
+      RangeError,
+    );
+  }
+  return max;
 }
 
 /** Throws unless the event name is a string. */
-export function checkName(name: unknown, action: string): void {
+export function checkName(name: unknown, action: Action): void {
   if (typeof name !== "string") {
+    throw invalid(action, "event name", "a string", name);
+  }
+}
+
+/** The call for a listener; throws unless it is a function or `{ onEvent }`. */
+export function readListener(listener: unknown, action: Action): Call {
+  if (typeof listener === "function") return listener as Call;
+  if (
+    typeof listener === "object" && listener !== null &&
+    typeof (listener as { onEvent?: unknown }).onEvent === "function"
+  ) {
+    // Looked up on every call, so `this` is the object and a replaced
+    // method is honoured.
+    return (payload, delivery) =>
+      (listener as { onEvent: Call }).onEvent(payload, delivery);
+  }
+  throw invalid(
+    action,
+    "listener",
+    "a function or an object with an onEvent method",
+    listener,
+  );
+}
+
+/**
+ * Reads a pattern such as `"user.*"` and returns its prefix with the dot,
+ * `"user."`.
+ *
+ * @throws {TypeError} When it is not a string, does not end with `.*`, has
+ * nothing before `.*`, or has another `*`.
+ */
+export function readPattern(pattern: unknown, action: string): string {
+  if (typeof pattern !== "string") {
+    throw invalid(action, "pattern", "a string", pattern);
+  }
+  const prefix = pattern.slice(0, -1);
+  if (!pattern.endsWith(".*") || prefix.length < 2 || prefix.includes("*")) {
     throw new TypeError(
-      `${say(action)}: event name must be a string, got ${describe(name)}`,
+      `${action} ${
+        quote(pattern)
+      }: a pattern is an event name prefix followed by ".*", like "user.*", with no other "*"`,
     );
   }
+  return prefix;
+}
+
+/** The default of `IterateOptions.bufferSize`. */
+const DEFAULT_BUFFER_SIZE = 1024;
+
+const POLICIES: readonly string[] = ["drop-oldest", "drop-newest", "error"];
+
+/** Validated iterator options. */
+export interface IteratorConfig {
+  bufferSize: number;
+  overflow: OverflowPolicy;
+  signal: AbortSignal | undefined;
+}
+
+/** Reads `IterateOptions`. */
+export function readIterateOptions(
+  options: unknown,
+  action: string,
+): IteratorConfig {
+  const opts = readOptions(options, action);
+  const signal = readSignal(opts, action);
+  const bufferSize = opts.bufferSize === undefined
+    ? DEFAULT_BUFFER_SIZE
+    : opts.bufferSize;
+  if (typeof bufferSize !== "number") {
+    throw invalid(action, "options.bufferSize", "a number", bufferSize);
+  }
+  if (!Number.isSafeInteger(bufferSize) || bufferSize < 1) {
+    throw invalid(
+      action,
+      "options.bufferSize",
+      "a positive integer",
+      bufferSize,
+      RangeError,
+    );
+  }
+  const overflow = opts.overflow === undefined ? "error" : opts.overflow;
+  if (typeof overflow !== "string" || !POLICIES.includes(overflow)) {
+    // A string that names no policy is out of range; anything else is the
+    // wrong type.
+    throw invalid(
+      action,
+      "options.overflow",
+      '"drop-oldest", "drop-newest" or "error"',
+      overflow,
+      typeof overflow === "string" ? RangeError : TypeError,
+    );
+  }
+  return { bufferSize, overflow: overflow as OverflowPolicy, signal };
+}
+
+// The bridges (bridge.ts, broadcast_channel.ts, redis.ts).
+
+/** Throws unless `value` is an object with every one of `methods`. */
+export function checkMethods(
+  value: unknown,
+  methods: readonly string[],
+  what: string,
+  expected: string,
+  action: Action,
+): void {
+  const object = value as Partial<Record<string, unknown>> | null;
+  if (
+    typeof object !== "object" || object === null ||
+    methods.some((method) => typeof object[method] !== "function")
+  ) {
+    throw invalid(action, what, expected, value);
+  }
+}
+
+/** Throws unless `bus` looks like an `EventBus`. */
+export function checkBus(bus: unknown, action: string): void {
+  checkMethods(
+    bus,
+    ["emit", "subscribe", "subscribeAll"],
+    "bus",
+    "an EventBus",
+    action,
+  );
+}
+
+/** Reads `options.events`: an array of event names, or `undefined`. */
+export function readEvents(
+  options: Record<string, unknown>,
+  action: string,
+): Set<string> | undefined {
+  const events = options.events;
+  if (events === undefined) return undefined;
+  if (!Array.isArray(events)) {
+    throw invalid(action, "options.events", "an array of event names", events);
+  }
+  for (let i = 0; i < events.length; i++) {
+    if (typeof events[i] !== "string") {
+      throw invalid(action, `options.events[${i}]`, "a string", events[i]);
+    }
+  }
+  return new Set(events);
+}
+
+/** The longest timer `setTimeout` keeps: 2^31 - 1 milliseconds. */
+const MAX_MS = 2 ** 31 - 1;
+
+/**
+ * Reads a duration `options[key]` in milliseconds, from 0 (from 1 with
+ * `off`, where `false` turns it off and reads as 0), or `undefined` for
+ * `fallback`.
+ */
+export function readMs(
+  options: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  action: string,
+  off = false,
+): number {
+  if (off && options[key] === false) return 0;
+  const min = off ? 1 : 0;
+  return readNumber(
+    options,
+    key,
+    fallback,
+    action,
+    off ? "a number or false" : "a number",
+    (value) => value >= min && value <= MAX_MS,
+    `between ${min} and ${MAX_MS} milliseconds`,
+  );
+}
+
+/** Reads `options[key]`: an integer from `min` to `max`, or `fallback`. */
+export function readInteger(
+  options: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  [min, max]: readonly [number, number],
+  action: string,
+): number {
+  return readNumber(
+    options,
+    key,
+    fallback,
+    action,
+    "a number",
+    (value) => Number.isInteger(value) && value >= min && value <= max,
+    `an integer from ${min} to ${max}`,
+  );
+}
+
+/**
+ * Reads a number option: a TypeError unless it is `type`, a RangeError
+ * unless it `fits` (`range` says how).
+ */
+function readNumber(
+  options: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  action: string,
+  type: string,
+  fits: (value: number) => boolean,
+  range: string,
+): number {
+  const value = options[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number") {
+    throw invalid(action, `options.${key}`, type, value);
+  }
+  if (!fits(value)) {
+    throw invalid(action, `options.${key}`, range, value, RangeError);
+  }
+  return value;
+}
+
+/**
+ * Reads `options.key`: a non-empty string, bytes or a `CryptoKey`, or a
+ * non-empty list of them.
+ */
+export function readKeys(
+  options: Record<string, unknown>,
+  action: string,
+): BridgeKey[] | undefined {
+  const key = options.key;
+  if (key === undefined) return undefined;
+  const list = Array.isArray(key);
+  const keys: unknown[] = list ? key : [key];
+  if (keys.length === 0) {
+    // Not "must be X, got Y": an empty array is described as an array.
+    throw new TypeError(`${action}: options.key must not be an empty list`);
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (
+      !((typeof k === "string" && k !== "") || k instanceof ArrayBuffer ||
+        ArrayBuffer.isView(k) ||
+        (typeof CryptoKey === "function" && k instanceof CryptoKey))
+    ) {
+      throw invalid(
+        action,
+        list ? `options.key[${i}]` : "options.key",
+        "a non-empty string, bytes or a CryptoKey",
+        k,
+      );
+    }
+  }
+  return keys as BridgeKey[];
 }

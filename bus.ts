@@ -1,26 +1,30 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
-import { fanOut, type Join } from "./_fan_out.ts";
-import { BufferedIterator, readIterateOptions } from "./_iterator.ts";
-import { patternPrefix, Patterns, PatternTopic } from "./_pattern.ts";
+import { Dispatcher, LOCAL } from "./_dispatch.ts";
+import { BufferedIterator } from "./_iterator.ts";
 import { RECEIVE } from "./_receive.ts";
-import { runSerial } from "./_serial.ts";
-import { type Call, Subscription, Topic } from "./_topic.ts";
-import { trace } from "./_trace.ts";
+import { Registry } from "./_registry.ts";
+import type { Call, Subscription } from "./_topic.ts";
+import { DISPOSE, NOOP_HANDLE } from "./_util.ts";
 import {
   type Action,
   checkName,
-  describe,
+  invalid,
+  quote,
+  readCallback,
+  readFlag,
+  readIterateOptions,
+  readListener,
+  readMaxListeners,
   readOptions,
+  readPattern,
   readSignal,
-  say,
 } from "./_validate.ts";
 import type {
   AnyEvent,
   Delivery,
   EmitArgs,
-  EmitInfo,
   EventBusOptions,
   EventIterator,
   EventName,
@@ -33,105 +37,12 @@ import type {
   WaitForOptions,
 } from "./types.ts";
 
-type OnError<Events> = NonNullable<EventBusOptions<Events>["onError"]>;
-type OnEmit<Events> = NonNullable<EventBusOptions<Events>["onEmit"]>;
-type OnWarning = NonNullable<EventBusOptions<unknown>["onWarning"]>;
-
-const RESOLVED: Promise<void> = Promise.resolve();
-
-/** The delivery of every plain emit. */
-const LOCAL: Delivery = Object.freeze({ local: true });
-
-// Symbol.dispose is missing on a few older runtimes; the handle still works
-// as a function there.
-const DISPOSE: typeof Symbol.dispose = Symbol.dispose ??
-  Symbol.for("Symbol.dispose");
-
-function noop(): void {}
-const NOOP_HANDLE: Unsubscribe = Object.freeze(
-  Object.assign(noop, { [DISPOSE]: noop }),
-);
-
-/** The call for a listener; throws unless it is a function or `{ onEvent }`. */
-function readListener(listener: unknown, action: Action): Call {
-  const call = toCall(listener);
-  if (call !== undefined) return call;
-  throw new TypeError(
-    `${
-      say(action)
-    }: listener must be a function or an object with an onEvent method, got ${
-      describe(listener)
-    }`,
-  );
-}
-
-function toCall(listener: unknown): Call | undefined {
-  if (typeof listener === "function") return listener as Call;
-  if (
-    typeof listener === "object" && listener !== null &&
-    typeof (listener as { onEvent?: unknown }).onEvent === "function"
-  ) {
-    // Looked up on every call, so `this` is the object and a replaced
-    // method is honoured.
-    return (payload, delivery) =>
-      (listener as { onEvent: Call }).onEvent(payload, delivery);
-  }
-  return undefined;
-}
-
 function rejectName(name: unknown): Promise<never> {
-  return Promise.reject(
-    new TypeError(
-      `Cannot emit: event name must be a string, got ${describe(name)}`,
-    ),
-  );
+  return Promise.reject(invalid("Cannot emit", "event name", "a string", name));
 }
 
 function warnToConsole(warning: Error): void {
   console.warn(warning);
-}
-
-function readCallback(
-  options: Record<string, unknown>,
-  key: string,
-  action: string,
-): unknown {
-  const value = options[key];
-  if (value === undefined || typeof value === "function") return value;
-  throw new TypeError(
-    `${action}: options.${key} must be a function, got ${describe(value)}`,
-  );
-}
-
-function readMaxListeners(
-  options: Record<string, unknown>,
-  action: string,
-): number {
-  const max = options.maxListeners;
-  if (max === undefined) return Infinity;
-  if (typeof max !== "number") {
-    throw new TypeError(
-      `${action}: options.maxListeners must be a number, got ${describe(max)}`,
-    );
-  }
-  if (max !== Infinity && !(Number.isSafeInteger(max) && max >= 1)) {
-    throw new RangeError(
-      `${action}: options.maxListeners must be a positive integer or Infinity, got ${max}`,
-    );
-  }
-  return max;
-}
-
-function readFlag(
-  options: Record<string, unknown>,
-  key: "once" | "local",
-  action: Action,
-): boolean {
-  const value = options[key];
-  if (value === undefined || typeof value === "boolean") return value === true;
-  throw new TypeError(
-    `${say(action)}: options.${key} must be a boolean, got ${describe(value)}`,
-  );
 }
 
 /**
@@ -186,16 +97,8 @@ function readFlag(
 export class EventBus<
   Events extends Record<keyof Events, unknown> = Record<string, unknown>,
 > {
-  #topics: Map<string, Topic> = new Map();
-  /** The listeners of every event; `undefined` while there are none. */
-  #every: Topic | undefined = undefined;
-  #count = 0;
-  #onError: OnError<Events> | undefined;
-  /** The pattern subscriptions; `undefined` while there are none. */
-  #patterns: Patterns | undefined = undefined;
-  #onEmit: OnEmit<Events> | undefined;
-  #maxListeners: number;
-  #onWarning: OnWarning;
+  readonly #registry: Registry;
+  readonly #dispatcher: Dispatcher;
 
   /**
    * Creates an empty bus.
@@ -264,21 +167,19 @@ export class EventBus<
   constructor(options: EventBusOptions<Events> = {}) {
     const action = "Cannot create EventBus";
     const opts = readOptions(options, action);
-    const onError = opts.onError;
-    if (onError !== undefined && typeof onError !== "function") {
-      throw new TypeError(
-        `${action}: options.onError must be a function, got ${
-          describe(onError)
-        }`,
-      );
-    }
-    this.#onError = onError as OnError<Events> | undefined;
-    this.#onEmit = readCallback(opts, "onEmit", action) as
-      | OnEmit<Events>
-      | undefined;
-    this.#maxListeners = readMaxListeners(opts, action);
-    this.#onWarning = (readCallback(opts, "onWarning", action) ??
-      warnToConsole) as OnWarning;
+    const onError = readCallback(opts, "onError", action);
+    const onEmit = readCallback(opts, "onEmit", action);
+    const maxListeners = readMaxListeners(opts, action);
+    const onWarning = readCallback(opts, "onWarning", action) ?? warnToConsole;
+    this.#registry = new Registry(
+      maxListeners,
+      onWarning as (warning: Error) => void,
+    );
+    this.#dispatcher = new Dispatcher(
+      this.#registry,
+      onError as ConstructorParameters<typeof Dispatcher>[1],
+      onEmit as ConstructorParameters<typeof Dispatcher>[2],
+    );
   }
 
   /**
@@ -332,8 +233,13 @@ export class EventBus<
     options: SubscribeOptions = {},
   ): Unsubscribe {
     checkName(name, "Cannot subscribe");
-    const action = () => `Cannot subscribe to ${JSON.stringify(name)}`;
-    return this.#add(name, readListener(listener, action), options, action);
+    const action = () => `Cannot subscribe to ${quote(name)}`;
+    return this.#subscribe(
+      name,
+      readListener(listener, action),
+      options,
+      action,
+    );
   }
 
   /**
@@ -368,12 +274,8 @@ export class EventBus<
     options: SubscribeOptions = {},
   ): Unsubscribe {
     const action = "Cannot subscribe to every event";
-    return this.#add(
-      undefined,
-      readListener(listener, action),
-      options,
-      action,
-    );
+    const call = readListener(listener, action);
+    return this.#subscribe(undefined, call, options, action);
   }
 
   /**
@@ -429,15 +331,10 @@ export class EventBus<
     listener: Listener<PatternEvent<Events, P>>,
     options: SubscribeOptions = {},
   ): Unsubscribe {
-    const prefix = patternPrefix(pattern, "Cannot subscribe to pattern");
-    const action = `Cannot subscribe to pattern ${JSON.stringify(pattern)}`;
-    return this.#add(
-      prefix,
-      readListener(listener, action),
-      options,
-      action,
-      true,
-    );
+    const prefix = readPattern(pattern, "Cannot subscribe to pattern");
+    const action = `Cannot subscribe to pattern ${quote(pattern)}`;
+    const call = readListener(listener, action);
+    return this.#subscribe(prefix, call, options, action, true);
   }
 
   /**
@@ -483,41 +380,8 @@ export class EventBus<
     ...payload: EmitArgs<Events[K]>
   ): Promise<void>;
   emit(name: string, payload?: unknown): Promise<void> {
-    // Kept short: emit must stay small enough for V8 to inline it.
     if (typeof name !== "string") return rejectName(name);
-    if (this.#onEmit !== undefined) {
-      return this.#dispatch(name, payload, false, LOCAL);
-    }
-    const topic = this.#topics.get(name);
-    const every = this.#every;
-    const patterns = this.#patterns;
-    if (topic === undefined && every === undefined && patterns === undefined) {
-      return RESOLVED;
-    }
-    // Every snapshot is read before any listener runs, so a listener that
-    // changes the registry cannot change what this emit calls. Pattern
-    // listeners are resolved once per name and cached on its topic.
-    const calls = topic?.snapshot();
-    const matched = patterns?.match(name, topic, this.#topics);
-    const everyCalls = every?.snapshot();
-    let join: Join | undefined;
-    if (calls !== undefined) join = fanOut(calls, payload, LOCAL, 0, join);
-    if (matched !== undefined || everyCalls !== undefined) {
-      const event = Object.freeze({ name, payload });
-      let offset = calls?.length ?? 0;
-      if (matched !== undefined) {
-        join = fanOut(matched, event, LOCAL, offset, join);
-        offset += matched.length;
-      }
-      if (everyCalls !== undefined) {
-        join = fanOut(everyCalls, event, LOCAL, offset, join);
-      }
-    }
-    if (join === undefined) return RESOLVED;
-    const report = (errors: unknown[]) => this.#report(errors, name, payload);
-    if (join.pending > 0) return join.wait(report);
-    const failure = report(join.errors());
-    return failure === undefined ? RESOLVED : Promise.reject(failure);
+    return this.#dispatcher.emit(name, payload);
   }
 
   /**
@@ -568,7 +432,7 @@ export class EventBus<
   ): Promise<void>;
   emitSerial(name: string, payload?: unknown): Promise<void> {
     if (typeof name !== "string") return rejectName(name);
-    return this.#dispatch(name, payload, true, LOCAL);
+    return this.#dispatcher.dispatch(name, payload, LOCAL, true);
   }
 
   /**
@@ -617,38 +481,32 @@ export class EventBus<
     let signal: AbortSignal | undefined;
     try {
       checkName(name, "Cannot wait");
-      const action = `Cannot wait for ${JSON.stringify(name)}`;
+      const action = `Cannot wait for ${quote(name)}`;
       const opts = readOptions(options, action);
       signal = readSignal(opts, action);
-      if (opts.filter !== undefined && typeof opts.filter !== "function") {
-        throw new TypeError(
-          `${action}: options.filter must be a function, got ${
-            describe(opts.filter)
-          }`,
-        );
-      }
-      filter = opts.filter as typeof filter;
+      filter = readCallback(opts, "filter", action) as typeof filter;
     } catch (error) {
       return Promise.reject(error);
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Events[K]>((resolve, reject) => {
-      const sub = this.#attach(name, (payload) => {
+      const registry = this.#registry;
+      const sub = registry.add(name, (payload) => {
         // An emit that took its snapshot before the wait settled may still
         // call it; only the first match counts.
         if (sub.topic === undefined) return;
         try {
           if (filter !== undefined && !filter(payload as Events[K])) return;
         } catch (error) {
-          this.#remove(sub, false);
+          registry.remove(sub, false);
           reject(error);
           return;
         }
-        this.#remove(sub, false);
+        registry.remove(sub, false);
         resolve(payload as Events[K]);
       });
       const onAbort = () => {
-        this.#remove(sub, false);
+        registry.remove(sub, false);
         reject(signal!.reason);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -657,9 +515,7 @@ export class EventBus<
         if (cleared) {
           reject(
             new Error(
-              `Stopped waiting for ${
-                JSON.stringify(name)
-              }: the bus was cleared`,
+              `Stopped waiting for ${quote(name)}: the bus was cleared`,
             ),
           );
         }
@@ -713,7 +569,7 @@ export class EventBus<
     options: IterateOptions = {},
   ): EventIterator<Events[K]> {
     checkName(name, "Cannot iterate");
-    const label = JSON.stringify(name);
+    const label = quote(name);
     const config = readIterateOptions(options, `Cannot iterate ${label}`);
     return this.#listen(new BufferedIterator(config, label), name);
   }
@@ -754,12 +610,13 @@ export class EventBus<
     iterator: BufferedIterator<T>,
     name: string | undefined,
   ): EventIterator<T> {
+    const registry = this.#registry;
     iterator.listen(() => {
-      const sub = this.#attach(name, iterator.push);
+      const sub = registry.add(name, iterator.push);
       sub.release = (cleared) => {
         if (cleared) iterator.released();
       };
-      return () => this.#remove(sub, false);
+      return () => registry.remove(sub, false);
     });
     return iterator;
   }
@@ -787,9 +644,8 @@ export class EventBus<
    * ```
    */
   listenerCount(name?: EventName<Events>): number {
-    if (name === undefined) return this.#count;
-    checkName(name, "Cannot count listeners");
-    return this.#topics.get(name)?.subs.size ?? 0;
+    if (name !== undefined) checkName(name, "Cannot count listeners");
+    return this.#registry.count(name);
   }
 
   /**
@@ -816,18 +672,8 @@ export class EventBus<
    * ```
    */
   clear(name?: EventName<Events>): void {
-    if (name !== undefined) {
-      checkName(name, "Cannot clear");
-      const topic = this.#topics.get(name);
-      if (topic !== undefined) this.#drop(topic);
-      return;
-    }
-    for (const topic of this.#topics.values()) this.#drop(topic);
-    if (this.#every !== undefined) this.#drop(this.#every);
-    const patterns = this.#patterns;
-    if (patterns !== undefined) {
-      for (const topic of [...patterns.topics.values()]) this.#drop(topic);
-    }
+    if (name !== undefined) checkName(name, "Cannot clear");
+    this.#registry.clear(name);
   }
 
   static {
@@ -841,71 +687,17 @@ export class EventBus<
         payload: unknown,
         delivery: Delivery,
       ): Promise<void> {
-        return this.#dispatch(name, payload, false, delivery);
+        return this.#dispatcher.dispatch(name, payload, delivery, false);
       },
     });
   }
 
   /**
-   * The emit of `emitSerial` and of a bus with `onEmit`: the same snapshots
-   * and errors as `emit`, run serially or not, measured when traced.
+   * The one way `subscribe`, `subscribeAll` and `subscribePattern` add a
+   * listener: the options `once`, `local` and `signal` around
+   * `Registry.add`, and the handle.
    */
-  #dispatch(
-    name: string,
-    payload: unknown,
-    serial: boolean,
-    delivery: Delivery,
-  ): Promise<void> {
-    const onEmit = this.#onEmit;
-    const start = onEmit === undefined ? 0 : performance.now();
-    const topic = this.#topics.get(name);
-    const calls = topic?.snapshot();
-    const matched = this.#patterns?.match(name, topic, this.#topics);
-    const everyCalls = this.#every?.snapshot();
-    const own = calls?.length ?? 0;
-    const listeners = own + (matched?.length ?? 0) +
-      (everyCalls?.length ?? 0);
-    const event = matched !== undefined || everyCalls !== undefined
-      ? Object.freeze({ name, payload })
-      : undefined;
-    const finish = (errors: unknown[]): unknown => {
-      const failure = this.#report(errors, name, payload);
-      if (onEmit === undefined) return failure;
-      const info = Object.freeze({
-        name,
-        payload,
-        listeners,
-        start,
-        duration: performance.now() - start,
-        errors: Object.freeze(errors.slice()),
-        serial,
-      }) as EmitInfo<Events>;
-      return trace(onEmit, info, failure);
-    };
-    if (serial) {
-      return runSerial([[calls, payload], [matched, event], [
-        everyCalls,
-        event,
-      ]], delivery).then((errors) => {
-        const failure = finish(errors);
-        if (failure !== undefined) throw failure;
-      });
-    }
-    let join: Join | undefined;
-    if (calls !== undefined) join = fanOut(calls, payload, delivery, 0, join);
-    if (matched !== undefined) {
-      join = fanOut(matched, event, delivery, own, join);
-    }
-    if (everyCalls !== undefined) {
-      const offset = listeners - everyCalls.length;
-      join = fanOut(everyCalls, event, delivery, offset, join);
-    }
-    if (join !== undefined && join.pending > 0) return join.wait(finish);
-    const failure = finish(join === undefined ? [] : join.errors());
-    return failure === undefined ? RESOLVED : Promise.reject(failure);
-  }
-
-  #add(
+  #subscribe(
     name: string | undefined,
     call: Call,
     options: SubscribeOptions,
@@ -917,10 +709,11 @@ export class EventBus<
     const local = readFlag(opts, "local", action);
     const signal = readSignal(opts, action);
     if (signal?.aborted) return NOOP_HANDLE;
+    const registry = this.#registry;
     let sub: Subscription;
     if (once) {
       let fired = false;
-      sub = this.#attach(name, (payload, delivery) => {
+      sub = registry.add(name, (payload, delivery) => {
         // A received event does not use up a local-only once listener.
         if (local && !delivery.local) return;
         // Every snapshot holding it may reach it (a listener emitting again,
@@ -929,140 +722,26 @@ export class EventBus<
         // was removed since.
         if (fired) return;
         fired = true;
-        this.#remove(sub, false);
+        registry.remove(sub, false);
         return call(payload, delivery);
       }, pattern);
     } else if (local) {
-      sub = this.#attach(
+      sub = registry.add(
         name,
         (payload, delivery) =>
           delivery.local ? call(payload, delivery) : undefined,
         pattern,
       );
     } else {
-      sub = this.#attach(name, call, pattern);
+      sub = registry.add(name, call, pattern);
     }
     if (signal !== undefined) {
-      const onAbort = () => this.#remove(sub, false);
+      const onAbort = () => registry.remove(sub, false);
       signal.addEventListener("abort", onAbort, { once: true });
       sub.release = () => signal.removeEventListener("abort", onAbort);
     }
-    const off = () => this.#remove(sub, false);
+    const off = () => registry.remove(sub, false);
     (off as unknown as Record<symbol, unknown>)[DISPOSE] = off;
     return off as unknown as Unsubscribe;
-  }
-
-  /**
-   * Adds a subscription to the event `name`, to every event when `name` is
-   * `undefined`, or to the pattern whose prefix is `name` when `pattern`.
-   */
-  #attach(
-    name: string | undefined,
-    call: Call,
-    pattern = false,
-  ): Subscription {
-    let sub: Subscription;
-    if (pattern) {
-      sub = (this.#patterns ??= new Patterns()).attach(name!, call);
-    } else {
-      let topic = name === undefined ? this.#every : this.#topics.get(name);
-      if (topic === undefined) {
-        topic = new Topic(name);
-        if (name === undefined) this.#every = topic;
-        else this.#topics.set(name, topic);
-      }
-      sub = new Subscription(topic, call);
-      topic.add(sub);
-    }
-    this.#count++;
-    const topic = sub.topic!;
-    if (topic.subs.size > this.#maxListeners && !topic.warned) {
-      this.#warnLeak(topic);
-    }
-    return sub;
-  }
-
-  #warnLeak(topic: Topic): void {
-    topic.warned = true;
-    const what = topic instanceof PatternTopic
-      ? `pattern ${JSON.stringify(topic.name)}`
-      : topic.name === undefined
-      ? "every event"
-      : JSON.stringify(topic.name);
-    const warning = new Error(
-      `Possible listener leak: ${topic.subs.size} listeners of ${what}, more than maxListeners (${this.#maxListeners})`,
-    );
-    warning.name = "MaxListenersExceededWarning";
-    try {
-      this.#onWarning(warning);
-    } catch {
-      // A warning must never break a subscription.
-    }
-  }
-
-  #remove(sub: Subscription, cleared: boolean): void {
-    const topic = sub.topic;
-    if (topic === undefined || !topic.delete(sub)) return;
-    sub.topic = undefined;
-    this.#count--;
-    if (topic.subs.size === 0) this.#forget(topic);
-    sub.release?.(cleared);
-  }
-
-  /** Removes every subscription of a topic, then the topic. */
-  #drop(topic: Topic): void {
-    this.#forget(topic);
-    const subs = [...topic.subs];
-    topic.subs.clear();
-    this.#count -= subs.length;
-    for (const sub of subs) sub.topic = undefined;
-    for (const sub of subs) sub.release?.(true);
-  }
-
-  #forget(topic: Topic): void {
-    if (topic instanceof PatternTopic) {
-      const patterns = this.#patterns;
-      if (patterns === undefined) return;
-      patterns.forget(topic);
-      if (patterns.topics.size === 0) {
-        // No pattern left: drop the resolutions cached for names without
-        // listeners of their own, and let emit skip patterns again.
-        patterns.purge(this.#topics);
-        this.#patterns = undefined;
-      }
-    } else if (topic.name === undefined) {
-      if (this.#every === topic) this.#every = undefined;
-    } else if (this.#topics.get(topic.name) === topic) {
-      this.#topics.delete(topic.name);
-    }
-  }
-
-  #report(errors: unknown[], name: string, payload: unknown): unknown {
-    if (errors.length === 0) return undefined;
-    const onError = this.#onError;
-    if (onError === undefined) {
-      return new AggregateError(
-        errors,
-        `${errors.length} ${
-          errors.length === 1 ? "listener" : "listeners"
-        } of ${JSON.stringify(name)} failed`,
-      );
-    }
-    const event = Object.freeze({ name, payload }) as AnyEvent<Events>;
-    const thrown: unknown[] = [];
-    for (const error of errors) {
-      try {
-        onError(error, event);
-      } catch (failure) {
-        thrown.push(failure);
-      }
-    }
-    if (thrown.length === 0) return undefined;
-    return new AggregateError(
-      thrown,
-      `onError threw while handling ${errors.length} ${
-        errors.length === 1 ? "error" : "errors"
-      } of ${JSON.stringify(name)}`,
-    );
   }
 }

@@ -1,133 +1,56 @@
 // Copyright 2026 the arcly authors. MIT license.
 
-// `deno task bench` compares EventBus with emittery, mitt, eventemitter3,
-// tseep and EventTarget in one process. Every emit is awaited, whatever the
-// peer returns. `deno task bench:report` runs this file several times and
-// writes docs/benchmarks.md and docs/benchmarks.svg from the results.
+// `deno bench` over the cases of bench/_suite.ts: EventBus, its control copy,
+// the floor and the peers, each with a driver of its own, registered in a
+// random order per case. The report (`deno task bench:report`) uses
+// bench/round.ts instead, which interleaves samples across implementations.
 //
-// Bench names, parsed by bench/report.ts, are "<group>: <peer>" with the
-// groups "emit <n> sync|async", "scale <spread|hot> <n>" and "churn <n>".
+// Run: deno bench --allow-read --allow-write --allow-env=DEBUG --v8-flags=--expose-gc bus_bench.ts
+// Bench names are "<case>: <implementation>".
 
-import {
-  CHURN_COUNTS,
-  CHURN_STEPS_PER_ITERATION,
-  EMITS_PER_ITERATION,
-  type Fn,
-  hotNames,
-  LISTENER_COUNTS,
-  PEERS,
-  SCALE_COUNTS,
-  shuffled,
-  spreadNames,
-} from "./bench/_peers.ts";
+import type { Runner } from "./bench/_driver.ts";
+import * as suite from "./bench/_suite.ts";
 
-/**
- * Runs `action` for WARM_UP_MS before the first measured iteration of a
- * bench (this call is itself one of deno bench's warm-up iterations), so
- * every peer is measured with optimised code: on a busy 2-core machine the
- * optimising compiler, which runs on a background thread, can take a few
- * hundred milliseconds to deliver, longer than deno bench's own warm-up.
- */
-async function warmUp(action: () => unknown): Promise<void> {
-  const end = performance.now() + WARM_UP_MS;
-  while (performance.now() < end) {
-    for (let i = 0; i < 10; i++) await action();
-  }
-}
+/** Warm-up before the first measured iteration of each bench. */
+const WARM_UP_MS = 150;
+/** Operations per iteration of a rate bench, so harness cost stays small. */
+const OPS_PER_ITERATION = 100;
 
-const WARM_UP_MS = 300;
+// The control copy needs a temporary directory: without --allow-write (as
+// in the CI smoke stage) it is left out.
+const canCopy = Deno.permissions.querySync({ name: "write" }).state ===
+  "granted";
+const loaded = await suite.loadDrivers(
+  suite.IMPLS.map((impl) => impl.name).filter((name) =>
+    canCopy || name !== suite.CONTROL
+  ),
+);
+globalThis.addEventListener("unload", () => loaded[Symbol.dispose]());
 
-for (const isAsync of [false, true]) {
-  for (const count of LISTENER_COUNTS) {
-    const group = `emit ${count} ${isAsync ? "async" : "sync"}`;
-    for (const peer of PEERS) {
-      const emit = peer.emitter(peer.listeners(count, isAsync), 1);
-      let cold = true;
-      Deno.bench({
-        name: `${group}: ${peer.name}`,
-        group,
-        baseline: peer === PEERS[0],
-        async fn() {
-          if (cold) {
-            cold = false;
-            await warmUp(emit);
-          }
-          for (let i = 0; i < EMITS_PER_ITERATION; i++) await emit();
-        },
-      });
-    }
-  }
-}
+// With --v8-flags=--expose-gc: each scaling iteration starts after a full GC.
+const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-for (const count of CHURN_COUNTS) {
-  for (const peer of PEERS) {
-    // Built on first use, so emit benches run on a small heap.
-    let step: (() => Promise<void>) | undefined;
+for (const c of suite.cases()) {
+  for (const name of suite.shuffle(c.impls)) {
+    if (!loaded.drivers.has(name)) continue;
+    let run: Runner | undefined;
+    const n = c.kind === "rate" ? OPS_PER_ITERATION : 1;
     Deno.bench({
-      name: `churn ${count}: ${peer.name}`,
-      group: `churn ${count}`,
-      baseline: peer === PEERS[0],
-      async fn() {
-        if (step === undefined) {
-          step = peer.churn(
-            peer.listeners(count, false),
-            peer.listeners(1, false)[0]!,
-            1,
-          );
-          await warmUp(step);
+      name: `${c.name}: ${name}`,
+      group: c.name,
+      baseline: name === suite.OURS,
+      async fn(b) {
+        if (run === undefined) {
+          // Built on first use, so fixtures of filtered-out cases never are.
+          run = c.setup(loaded.drivers.get(name)!);
+          const end = performance.now() + WARM_UP_MS;
+          do await run(n); while (performance.now() < end);
         }
-        for (let i = 0; i < CHURN_STEPS_PER_ITERATION; i++) await step();
+        if (c.kind === "cycle") collectGarbage();
+        b.start();
+        await run(n);
+        b.end();
       },
     });
-  }
-}
-
-// With --v8-flags=--expose-gc (as `deno task bench` passes).
-const collectGarbage = (globalThis as { gc?: () => void }).gc;
-
-// Scaling fixtures are built on first use and dropped when the next group
-// needs another, so the big arrays never sit in the heap of other benches.
-let fixture:
-  | { key: string; names: string[]; fns: Fn[]; order: number[] }
-  | undefined;
-
-function scaleFixture(kind: "spread" | "hot", count: number) {
-  const key = `${kind} ${count}`;
-  if (fixture?.key !== key) {
-    fixture = undefined;
-    fixture = {
-      key,
-      names: kind === "spread" ? spreadNames(count) : hotNames(count),
-      // Never called: the same functions serve every peer.
-      fns: PEERS[0]!.listeners(count, false),
-      order: shuffled(count),
-    };
-  }
-  return fixture;
-}
-
-for (const kind of ["spread", "hot"] as const) {
-  for (const count of SCALE_COUNTS) {
-    for (const peer of PEERS) {
-      // At 100k on one event the peers take seconds to tens of seconds per
-      // cycle (those that scan the listener list on unsubscribe grow
-      // quadratically); only this package runs there. The 1k and 10k rows
-      // show each peer's growth.
-      if (count >= 100_000 && kind === "hot" && peer !== PEERS[0]) continue;
-      Deno.bench({
-        name: `scale ${kind} ${count}: ${peer.name}`,
-        group: `scale ${kind} ${count}`,
-        baseline: peer === PEERS[0],
-        fn(b) {
-          const { names, fns, order } = scaleFixture(kind, count);
-          // Garbage from earlier iterations is collected before timing, so
-          // each cycle pays only for the collections its own work causes.
-          collectGarbage?.();
-          b.start();
-          peer.cycle(names, fns, order);
-          b.end();
-        },
-      });
-    }
   }
 }

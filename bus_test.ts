@@ -2,17 +2,19 @@
 
 import assert from "node:assert/strict";
 import { EventBus, type ListenerObject, type Unsubscribe } from "./mod.ts";
-import { countingSignal, deferred } from "./_test_util.ts";
+import {
+  countingSignal,
+  DEEP,
+  deferred,
+  noUnhandledRejections,
+  settled,
+} from "./_test_util.ts";
 
 type Events = {
   "user.created": { id: number };
   "user.deleted": { id: number };
   ready: undefined;
 };
-
-interface InterfaceEvents {
-  "job.done": { name: string };
-}
 
 // Rule 1: delivery
 
@@ -69,7 +71,7 @@ Deno.test("EventBus.emit() reaches a late subscriber on later emits only", async
   assert.deepEqual(seen, [2]);
 });
 
-Deno.test("EventBus.emit() passes the payload itself and calls object listeners as methods", async () => {
+Deno.test("EventBus.emit() passes the payload itself and calls object listeners as methods, looked up on every call", async () => {
   const bus = new EventBus<Events>();
   const payload = { id: 3 };
   class Recorder implements ListenerObject<{ id: number }> {
@@ -88,6 +90,11 @@ Deno.test("EventBus.emit() passes the payload itself and calls object listeners 
   assert.equal(recorder.received.length, 1);
   assert.equal(recorder.received[0], payload);
   assert.equal(thisOfFunction, undefined);
+  recorder.onEvent = function (this: Recorder) {
+    this.received.push("replaced");
+  };
+  await bus.emit("user.created", payload);
+  assert.deepEqual(recorder.received, [payload, "replaced"]);
 });
 
 Deno.test("EventBus.emit() makes the payload optional for events whose payload may be undefined", async () => {
@@ -116,10 +123,14 @@ Deno.test("EventBus.emit() starts every listener before awaiting any", async () 
     log.push("b start");
     fromB.resolve(`b${user.id}`);
   });
+  bus.subscribeAll(() => {
+    log.push("all start");
+  });
   const done = bus.emit("user.created", { id: 1 });
-  assert.deepEqual(log, ["a start", "b start"]);
+  // Every listener started before emit returned.
+  assert.deepEqual(log, ["a start", "b start", "all start"]);
   await done;
-  assert.deepEqual(log, ["a start", "b start", "a got b1"]);
+  assert.deepEqual(log, ["a start", "b start", "all start", "a got b1"]);
 });
 
 // Rule 3: snapshots
@@ -143,23 +154,6 @@ Deno.test("EventBus.emit() does not call a listener added during that emit, but 
   assert.deepEqual(log, ["first 1", "first 2", "late 2"]);
 });
 
-Deno.test("EventBus.emit() still calls a listener removed during that emit, never afterwards", async () => {
-  const bus = new EventBus<Events>();
-  const log: string[] = [];
-  const handles: { second?: Unsubscribe } = {};
-  bus.subscribe("user.created", (user) => {
-    log.push(`first ${user.id}`);
-    handles.second?.();
-  });
-  handles.second = bus.subscribe("user.created", (user) => {
-    log.push(`second ${user.id}`);
-  });
-  await bus.emit("user.created", { id: 1 });
-  await bus.emit("user.created", { id: 2 });
-  assert.deepEqual(log, ["first 1", "second 1", "first 2"]);
-  assert.equal(bus.listenerCount("user.created"), 1);
-});
-
 Deno.test("EventBus.emit() in flight keeps its snapshot while later emits see changes", async () => {
   const bus = new EventBus<Events>();
   const log: string[] = [];
@@ -178,6 +172,220 @@ Deno.test("EventBus.emit() in flight keeps its snapshot while later emits see ch
   assert.deepEqual(log, ["slow 1", "slow 2", "new 2"]);
 });
 
+Deno.test("EventBus.emit() snapshots listeners of every event too before calling any", async () => {
+  const bus = new EventBus<Events>();
+  const seen: string[] = [];
+  bus.subscribe("user.created", (user) => {
+    seen.push(`own ${user.id}`);
+    if (user.id === 1) {
+      bus.subscribeAll((event) => {
+        seen.push(`late ${event.name}`);
+      });
+    }
+  });
+  bus.subscribeAll((event) => {
+    seen.push(`all ${event.name}`);
+  });
+  await bus.emit("user.created", { id: 1 });
+  await bus.emit("user.created", { id: 2 });
+  assert.deepEqual(seen, [
+    "own 1",
+    "all user.created",
+    "own 2",
+    "all user.created",
+    "late user.created",
+  ]);
+});
+
+// Re-entrancy: listeners that emit, unsubscribe or clear while the emit that
+// called them is in flight. `deno task test:deep` (BUS_DEEP=1) runs the
+// awaited re-emits 100,000 deep.
+
+const DEPTH = DEEP ? 100_000 : 10_000;
+
+Deno.test(
+  `EventBus.emit() re-emitted after an await in the listener reaches depth ${DEPTH} without overflow or deadlock`,
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number }>();
+    const reached: number[] = [];
+    bus.subscribe("e", async (n) => {
+      await null;
+      reached.push(n);
+      if (n < DEPTH) await bus.emit("e", n + 1);
+    });
+    await bus.emit("e", 1);
+    assert.equal(reached.length, DEPTH);
+    assert.equal(reached[DEPTH - 1], DEPTH);
+    assert.equal(bus.listenerCount("e"), 1);
+  }),
+);
+
+Deno.test(
+  `EventBus.emit() carries an error from depth ${DEPTH} of awaited re-emits up to the outermost emit`,
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number }>();
+    const bottom = new Error("bottom");
+    bus.subscribe("e", async (n) => {
+      await null;
+      if (n === DEPTH) throw bottom;
+      await bus.emit("e", n + 1);
+    });
+    const error = await bus.emit("e", 1).then(
+      () => assert.fail("resolved"),
+      (error: unknown) => error,
+    );
+    let level = 1;
+    let cause = error;
+    while (cause instanceof AggregateError) {
+      assert.equal(cause.errors.length, 1);
+      assert.equal(cause.message, '1 listener of "e" failed');
+      cause = cause.errors[0];
+      level++;
+    }
+    assert.equal(cause, bottom);
+    assert.equal(level, DEPTH + 1);
+  }),
+);
+
+Deno.test(
+  "EventBus.emit() re-emitted synchronously from a listener works 500 deep; a stack overflow deeper is an error of the emit, and the bus stays intact",
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number }>();
+    let limit = 500;
+    let deepest = 0;
+    bus.subscribe("e", (n) => {
+      deepest = n;
+      // Returned, so each emit waits for the one it started.
+      return n < limit ? bus.emit("e", n + 1) : undefined;
+    });
+    await bus.emit("e", 1);
+    assert.equal(deepest, 500);
+
+    limit = 1_000_000;
+    const error = await bus.emit("e", 1).then(
+      () => assert.fail("resolved"),
+      (error: unknown) => error,
+    );
+    let cause = error;
+    while (cause instanceof AggregateError) cause = cause.errors[0];
+    assert.ok(cause instanceof RangeError, String(cause));
+    assert.ok(deepest > 500 && deepest < limit, String(deepest));
+
+    assert.equal(bus.listenerCount(), 1);
+    limit = 3;
+    await bus.emit("e", 1);
+    assert.equal(deepest, 3);
+  }),
+);
+
+Deno.test(
+  "EventBus.emit() still calls every listener when one unsubscribes all the others mid-emit, and only that one afterwards",
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number }>();
+    const calls: string[] = [];
+    const offs: (() => void)[] = [];
+    const add = (label: string, body: () => unknown = () => {}) => {
+      offs.push(bus.subscribe("e", (n) => {
+        calls.push(`${label}${n}`);
+        return body();
+      }));
+    };
+    add("a");
+    add("b", async () => {
+      await null;
+    });
+    const killer = offs.length;
+    add("killer", () => {
+      offs.forEach((off, i) => {
+        if (i !== killer) off();
+      });
+    });
+    add("c");
+    add("d", async () => {
+      await null;
+    });
+    offs.push(bus.subscribeAll((event) => {
+      calls.push(`every${event.payload}`);
+    }));
+
+    await bus.emit("e", 1);
+    assert.deepEqual(calls, ["a1", "b1", "killer1", "c1", "d1", "every1"]);
+    assert.equal(bus.listenerCount("e"), 1);
+    assert.equal(bus.listenerCount(), 1);
+
+    calls.length = 0;
+    await bus.emit("e", 2);
+    assert.deepEqual(calls, ["killer2"]);
+  }),
+);
+
+Deno.test(
+  "EventBus.emit() still calls every listener of its snapshot when one clears the bus mid-emit; waits it removed reject",
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number; other: string }>();
+    const calls: string[] = [];
+    bus.subscribe("e", (n) => {
+      calls.push(`first${n}`);
+    });
+    const before = bus.waitFor("e");
+    bus.subscribe("e", (n) => {
+      calls.push(`clearer${n}`);
+      bus.clear();
+    });
+    const after = bus.waitFor("e");
+    const other = bus.waitFor("other");
+    bus.subscribe("e", async (n) => {
+      await null;
+      calls.push(`last${n}`);
+    });
+    bus.subscribeAll((event) => {
+      calls.push(`every${event.payload}`);
+    });
+    assert.equal(bus.listenerCount(), 7);
+
+    await bus.emit("e", 1);
+    assert.deepEqual(calls, ["first1", "clearer1", "every1", "last1"]);
+    assert.equal(await before, 1);
+    await assert.rejects(after, {
+      name: "Error",
+      message: 'Stopped waiting for "e": the bus was cleared',
+    });
+    await assert.rejects(other, {
+      name: "Error",
+      message: 'Stopped waiting for "other": the bus was cleared',
+    });
+    assert.equal(bus.listenerCount(), 0);
+
+    calls.length = 0;
+    await bus.emit("e", 2);
+    assert.deepEqual(calls, []);
+  }),
+);
+
+Deno.test(
+  "EventBus.emit() nested in a listener sees the registry as it is then, while the outer emit keeps its snapshot",
+  noUnhandledRejections(async () => {
+    const bus = new EventBus<{ e: number }>();
+    const calls: string[] = [];
+    let offFirst: () => void = () => {};
+    offFirst = bus.subscribe("e", (n) => {
+      calls.push(`first${n}`);
+      if (n !== 1) return;
+      offFirst();
+      bus.subscribe("e", (m) => {
+        calls.push(`late${m}`);
+      });
+      return bus.emit("e", 2);
+    });
+    bus.subscribe("e", (n) => {
+      calls.push(`second${n}`);
+    });
+    await bus.emit("e", 1);
+    assert.deepEqual(calls, ["first1", "second2", "late2", "second1"]);
+    assert.equal(bus.listenerCount("e"), 2);
+  }),
+);
+
 // Rule 4: settling
 
 Deno.test("EventBus.emit() settles only after every listener settled, foreign thenables included", async () => {
@@ -191,18 +399,13 @@ Deno.test("EventBus.emit() settles only after every listener settled, foreign th
   };
   bus.subscribe("user.created", () => gate.promise);
   bus.subscribe("user.created", () => thenable);
-  let settled = false;
-  const done = bus.emit("user.created", { id: 1 }).then(() => settled = true);
-  await Promise.resolve();
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  assert.equal(settled, false);
+  const done = bus.emit("user.created", { id: 1 });
+  assert.equal(await settled(done), false);
   gate.resolve();
-  await gate.promise;
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  assert.equal(settled, false);
+  assert.equal(await settled(done), false);
   thenableDone();
-  await done;
-  assert.equal(settled, true);
+  assert.equal(await settled(done), true);
+  assert.equal(await done, undefined);
 });
 
 Deno.test("EventBus.emit() counts a rejecting foreign thenable as an error", async () => {
@@ -221,14 +424,32 @@ Deno.test("EventBus.emit() counts a rejecting foreign thenable as an error", asy
   assert.deepEqual(error.errors, [failure]);
 });
 
+// An emit that starts no async work allocates no promise: it returns one
+// shared, already resolved promise (bench/memory.ts measures the bytes).
 Deno.test("EventBus.emit() returns one shared resolved promise when no listener is async", async () => {
   const bus = new EventBus<Events>();
   const none = bus.emit("user.created", { id: 1 });
+  assert.ok(none instanceof Promise);
   assert.equal(bus.emit("user.deleted", { id: 1 }), none);
-  bus.subscribe("user.created", () => {});
+  const off = bus.subscribe("user.deleted", () => {});
+  off();
+  assert.equal(bus.emit("user.deleted", { id: 2 }), none, "listeners left");
+  const seen: number[] = [];
+  bus.subscribe("user.created", (user) => {
+    seen.push(user.id);
+  });
   bus.subscribe("user.created", () => 42);
   assert.equal(bus.emit("user.created", { id: 1 }), none);
+  assert.equal(bus.emit("user.created", { id: 2 }), none);
+  assert.deepEqual(seen, [1, 2]);
   assert.equal(await none, undefined);
+  const gate = deferred();
+  bus.subscribe("user.created", () => gate.promise);
+  const pending = bus.emit("user.created", { id: 3 });
+  assert.notEqual(pending, none, "an async listener gets its own promise");
+  assert.equal(await settled(pending), false);
+  gate.resolve();
+  assert.equal(await pending, undefined);
 });
 
 // Rule 5: errors
@@ -416,22 +637,28 @@ Deno.test("EventBus.subscribe() with an already aborted signal adds nothing and 
   assert.equal(bus.listenerCount(), 0);
 });
 
-Deno.test("EventBus.subscribe() releases its abort listener when unsubscribed, fired once or cleared", async () => {
+Deno.test("EventBus.subscribe() releases its abort listener when unsubscribed, fired once, cleared or aborted", async () => {
   const bus = new EventBus<Events>();
-  const { signal, listeners: live } = countingSignal();
+  const { controller, signal, listeners: live } = countingSignal();
   const off = bus.subscribe("user.created", () => {}, { signal });
   bus.subscribe("user.created", () => {}, { signal, once: true });
   bus.subscribe("user.deleted", () => {}, { signal });
-  assert.equal(live(), 3);
+  bus.subscribeAll(() => {}, { signal });
+  assert.equal(live(), 4);
   off();
-  assert.equal(live(), 2);
+  assert.equal(live(), 3);
   await bus.emit("user.created", { id: 1 });
+  assert.equal(live(), 2);
+  bus.clear("user.deleted");
   assert.equal(live(), 1);
+  assert.equal(bus.listenerCount(), 1);
+  controller.abort();
+  assert.equal(bus.listenerCount(), 0);
   bus.clear();
-  assert.equal(live(), 0);
+  assert.equal(live(), 0, "nothing left behind after the abort");
 });
 
-Deno.test("Unsubscribe removes exactly its subscription, is idempotent and works with using", async () => {
+Deno.test("Unsubscribe removes exactly its subscription, also as Symbol.dispose, and is idempotent", async () => {
   const bus = new EventBus<Events>();
   const seen: string[] = [];
   const offA = bus.subscribe("user.created", () => {
@@ -444,113 +671,20 @@ Deno.test("Unsubscribe removes exactly its subscription, is idempotent and works
   offA();
   offA[Symbol.dispose]();
   assert.equal(bus.listenerCount("user.created"), 1);
-  {
-    using _c = bus.subscribe("user.created", () => {
-      seen.push("c");
-    });
-    await bus.emit("user.created", { id: 1 });
-  }
+  const offC = bus.subscribe("user.created", () => {
+    seen.push("c");
+  });
+  assert.equal(typeof offC[Symbol.dispose], "function");
+  await bus.emit("user.created", { id: 1 });
+  offC[Symbol.dispose]();
+  offC[Symbol.dispose]();
+  offC();
   await bus.emit("user.created", { id: 2 });
   assert.deepEqual(seen, ["b", "c", "b"]);
   assert.equal(bus.listenerCount("user.created"), 1);
 });
 
-// Rule 7: bad input
-
-Deno.test("EventBus.subscribe() throws TypeError for a non-string event and registers nothing", () => {
-  const bus = new EventBus();
-  assert.throws(
-    () => bus.subscribe(42 as unknown as string, () => {}),
-    {
-      name: "TypeError",
-      message: "Cannot subscribe: event name must be a string, got number 42",
-    },
-  );
-  assert.equal(bus.listenerCount(), 0);
-});
-
-Deno.test("EventBus.subscribe() throws TypeError for a listener that is neither function nor onEvent object", () => {
-  const bus = new EventBus<Events>();
-  const bad: [unknown, string][] = [
-    [undefined, "undefined"],
-    [null, "null"],
-    ["f", 'string "f"'],
-    [{}, "an object"],
-    [{ onEvent: 1 }, "an object"],
-  ];
-  for (const [listener, got] of bad) {
-    assert.throws(
-      () => bus.subscribe("user.created", listener as () => void),
-      {
-        name: "TypeError",
-        message:
-          `Cannot subscribe to "user.created": listener must be a function or an object with an onEvent method, got ${got}`,
-      },
-    );
-  }
-  assert.equal(bus.listenerCount(), 0);
-});
-
-Deno.test("EventBus.subscribe() throws TypeError for bad options and adds no abort listener", () => {
-  const bus = new EventBus<Events>();
-  const { signal, listeners: live } = countingSignal();
-  assert.throws(
-    () =>
-      bus.subscribe("user.created", () => {}, {
-        signal,
-        once: "yes" as unknown as boolean,
-      }),
-    {
-      name: "TypeError",
-      message:
-        'Cannot subscribe to "user.created": options.once must be a boolean, got string "yes"',
-    },
-  );
-  assert.throws(
-    () =>
-      bus.subscribe("user.created", () => {}, {
-        signal: {} as AbortSignal,
-      }),
-    {
-      name: "TypeError",
-      message:
-        'Cannot subscribe to "user.created": options.signal must be an AbortSignal, got an object',
-    },
-  );
-  assert.throws(
-    () => bus.subscribe("user.created", () => {}, null as unknown as object),
-    {
-      name: "TypeError",
-      message:
-        'Cannot subscribe to "user.created": options must be an object, got null',
-    },
-  );
-  assert.equal(bus.listenerCount(), 0);
-  assert.equal(live(), 0);
-});
-
-Deno.test("EventBus.emit() returns a rejected promise, never throws, for a non-string event", async () => {
-  const bus = new EventBus();
-  let emitted!: Promise<void>;
-  assert.doesNotThrow(() => {
-    emitted = bus.emit(Symbol("x") as unknown as string, 1);
-  });
-  await assert.rejects(emitted, {
-    name: "TypeError",
-    message: "Cannot emit: event name must be a string, got Symbol(x)",
-  });
-});
-
-Deno.test("new EventBus() throws TypeError for a non-function onError", () => {
-  assert.throws(
-    () => new EventBus({ onError: "log" as unknown as () => void }),
-    {
-      name: "TypeError",
-      message:
-        'Cannot create EventBus: options.onError must be a function, got string "log"',
-    },
-  );
-});
+// Bad input: the table in bus_input_test.ts.
 
 // Listeners of every event
 
@@ -573,6 +707,21 @@ Deno.test("EventBus.subscribeAll() receives every event as { name, payload } aft
   assert.equal(bus.listenerCount(), 2);
 });
 
+Deno.test("EventBus.subscribeAll() takes object listeners and keeps subscription order among its kind", async () => {
+  const bus = new EventBus<Events>();
+  const log: string[] = [];
+  bus.subscribeAll({
+    onEvent(event) {
+      log.push(`object ${event.name}`);
+    },
+  });
+  bus.subscribeAll((event) => {
+    log.push(`function ${event.name}`);
+  });
+  await bus.emit("ready");
+  assert.deepEqual(log, ["object ready", "function ready"]);
+});
+
 Deno.test("EventBus.subscribeAll() follows once, signal and unsubscribe like subscribe()", async () => {
   const bus = new EventBus<Events>();
   const controller = new AbortController();
@@ -592,11 +741,6 @@ Deno.test("EventBus.subscribeAll() follows once, signal and unsubscribe like sub
   await bus.emit("ready");
   assert.deepEqual(log, ["once ready", "signal ready", "off ready"]);
   assert.equal(bus.listenerCount(), 0);
-  assert.throws(() => bus.subscribeAll(7 as unknown as () => void), {
-    name: "TypeError",
-    message:
-      "Cannot subscribe to every event: listener must be a function or an object with an onEvent method, got number 7",
-  });
 });
 
 // waitFor
@@ -604,8 +748,15 @@ Deno.test("EventBus.subscribeAll() follows once, signal and unsubscribe like sub
 Deno.test("EventBus.waitFor() resolves with the next matching payload and unsubscribes", async () => {
   const bus = new EventBus<Events>();
   const next = bus.waitFor("user.created");
-  const even = bus.waitFor("user.created", { filter: (u) => u.id % 2 === 0 });
+  const tested: number[] = [];
+  const even = bus.waitFor("user.created", {
+    filter: (u) => {
+      tested.push(u.id);
+      return u.id % 2 === 0;
+    },
+  });
   assert.equal(bus.listenerCount("user.created"), 2);
+  assert.equal(await settled(next), false);
   const one = { id: 1 };
   const two = { id: 2 };
   await bus.emit("user.created", one);
@@ -614,6 +765,7 @@ Deno.test("EventBus.waitFor() resolves with the next matching payload and unsubs
   await bus.emit("user.created", two);
   await bus.emit("user.created", { id: 4 });
   assert.equal(await even, two);
+  assert.deepEqual(tested, [1, 2], "the filter is not called after a match");
   assert.equal(bus.listenerCount(), 0);
 });
 
@@ -653,31 +805,37 @@ Deno.test("EventBus.waitFor() releases its abort listener once settled", async (
 Deno.test("EventBus.waitFor() rejects when clear() removes it", async () => {
   const bus = new EventBus<Events>();
   const waiting = bus.waitFor("ready");
+  const other = bus.waitFor("user.created");
   bus.clear("ready");
   await assert.rejects(waiting, {
     name: "Error",
     message: 'Stopped waiting for "ready": the bus was cleared',
   });
-});
-
-Deno.test("EventBus.waitFor() rejects with TypeError for bad arguments and registers nothing", async () => {
-  const bus = new EventBus<Events>();
-  await assert.rejects(bus.waitFor(1 as unknown as "ready"), {
-    name: "TypeError",
-    message: "Cannot wait: event name must be a string, got number 1",
+  assert.equal(await settled(other), false, "other events keep waiting");
+  bus.clear();
+  await assert.rejects(other, {
+    name: "Error",
+    message: 'Stopped waiting for "user.created": the bus was cleared',
   });
-  await assert.rejects(
-    bus.waitFor("ready", { filter: true as unknown as () => boolean }),
-    {
-      name: "TypeError",
-      message:
-        'Cannot wait for "ready": options.filter must be a function, got boolean true',
-    },
-  );
-  assert.equal(bus.listenerCount(), 0);
 });
 
 // listenerCount and clear
+
+Deno.test("EventBus.listenerCount() counts one event's subscriptions, or all of them", async () => {
+  const bus = new EventBus<Events>();
+  bus.subscribe("user.created", () => {});
+  bus.subscribe("user.created", () => {});
+  bus.subscribe("ready", () => {});
+  bus.subscribeAll(() => {});
+  const waiting = bus.waitFor("user.deleted");
+  assert.equal(bus.listenerCount("user.created"), 2);
+  assert.equal(bus.listenerCount("ready"), 1);
+  assert.equal(bus.listenerCount("user.deleted"), 1);
+  assert.equal(bus.listenerCount(), 5);
+  bus.clear();
+  assert.equal(bus.listenerCount(), 0);
+  await assert.rejects(waiting);
+});
 
 Deno.test("EventBus.clear() removes one event's subscriptions or all, leaving emits in flight intact", async () => {
   const bus = new EventBus<Events>();
@@ -706,14 +864,6 @@ Deno.test("EventBus.clear() removes one event's subscriptions or all, leaving em
   bus.clear("user.created");
   assert.equal(bus.listenerCount("user.created"), 0);
   assert.equal(bus.listenerCount("user.deleted"), 1);
-  assert.throws(() => bus.clear(0 as unknown as "ready"), {
-    name: "TypeError",
-    message: "Cannot clear: event name must be a string, got number 0",
-  });
-  assert.throws(() => bus.listenerCount(null as unknown as "ready"), {
-    name: "TypeError",
-    message: "Cannot count listeners: event name must be a string, got null",
-  });
 });
 
 Deno.test("EventBus unsubscribe after clear() leaves a newer subscription of that event alone", async () => {
@@ -765,39 +915,6 @@ Deno.test("EventBus subscribes and unsubscribes 100,000 listeners on one event i
 });
 
 // Typing (checked by `deno check`; the assertions keep the code live)
-
-Deno.test("EventBus types reject wrong names, payloads and payload misuse", async () => {
-  const bus = new EventBus<Events>();
-  const iface = new EventBus<InterfaceEvents>();
-  const untyped = new EventBus();
-  const log: unknown[] = [];
-  iface.subscribe("job.done", (job) => {
-    log.push(job.name.toUpperCase());
-  });
-  untyped.subscribe("anything", (payload) => {
-    log.push(payload);
-  });
-  // @ts-expect-error: unknown event name
-  assert.equal(bus.listenerCount("user.updated"), 0);
-  // @ts-expect-error: wrong payload type
-  await bus.emit("user.created", { id: "1" });
-  // @ts-expect-error: missing payload
-  await bus.emit("user.created");
-  bus.subscribe("user.created", (user) => {
-    // @ts-expect-error: no such property on the payload
-    log.push(user.name);
-  });
-  // @ts-expect-error: wrong event name on an interface map
-  await iface.emit("job.failed", { name: "x" });
-  await iface.emit("job.done", { name: "export" });
-  await untyped.emit("anything", 42);
-  bus.subscribeAll((event) => {
-    if (event.name === "user.created") log.push(event.payload.id);
-    // @ts-expect-error: ready has no id
-    else if (event.name === "ready") log.push(event.payload.id);
-  });
-  assert.deepEqual(log.slice(0, 2), ["EXPORT", 42]);
-});
 
 Deno.test("EventBus.emit() still calls a once listener removed during that emit", async () => {
   const bus = new EventBus<Events>();

@@ -27,10 +27,23 @@
  */
 
 import type { EventBus } from "./bus.ts";
-import type { Bridge, BridgeOptions, BridgeTransport } from "./bridge.ts";
-import { checkBus, createBridge, readBridgeOptions } from "./_bridge.ts";
+import {
+  type Bridge,
+  bridge,
+  type BridgeLink,
+  type BridgeMessage,
+  type BridgeOptions,
+  type BridgeTransport,
+} from "./bridge.ts";
 import { encodeJson } from "./_json.ts";
-import { describe } from "./_validate.ts";
+import {
+  checkBus,
+  checkMethods,
+  describe,
+  invalid,
+  MAX_QUOTE,
+  quote,
+} from "./_validate.ts";
 
 /**
  * A callback handed to a Redis client. Its arguments depend on the client and
@@ -47,8 +60,8 @@ export type RedisCallback = (first: unknown, second: unknown) => void;
 
 /**
  * The part of a Redis client the bridge uses. An `ioredis` 5 client
- * (`new Redis()`) and a connected `redis` 5 client (`createClient()`) both
- * satisfy it as they are:
+ * (`new Redis()`) and a `redis` 5 client (`createClient()`) both satisfy it
+ * as they are:
  *
  * - `publish(channel, message)` publishes and resolves when Redis replied.
  * - `subscribe(channel, callback)` subscribes. node-redis calls `callback`
@@ -56,7 +69,10 @@ export type RedisCallback = (first: unknown, second: unknown) => void;
  *   Node-style callback (`error, count`), and delivers messages as
  *   `"message"` events (`channel, message`). The bridge handles both.
  * - `unsubscribe(channel, callback)` undoes it.
- * - `on`/`off` add and remove `"message"` and `"error"` listeners.
+ * - `on`/`off` add and remove listeners of `"message"`, `"error"`,
+ *   `"ready"`, `"close"`, `"reconnecting"` and `"end"`.
+ * - `status` (ioredis) or `isReady` (node-redis) tells whether the
+ *   connection is ready; the bridge subscribes only once it is.
  *
  * @example Both clients fit
  * ```ts ignore
@@ -75,10 +91,18 @@ export interface RedisClient {
   subscribe(channel: string, callback: RedisCallback): PromiseLike<unknown>;
   /** Unsubscribes from `channel`. */
   unsubscribe(channel: string, callback: RedisCallback): PromiseLike<unknown>;
-  /** Adds an event listener (`"message"`, `"error"`). */
+  /** Adds an event listener (`"message"`, `"error"`, `"ready"`, ...). */
   on(event: string, listener: RedisCallback): unknown;
   /** Removes an event listener. */
   off(event: string, listener: RedisCallback): unknown;
+  /** ioredis: the connection's state; `"ready"` when it takes commands. */
+  readonly status?: string;
+  /** node-redis: whether the connection takes commands. */
+  readonly isReady?: boolean;
+  /** node-redis: whether the client is connected or reconnecting. */
+  readonly isOpen?: boolean;
+  /** ioredis: starts a client made with `lazyConnect`. */
+  connect?(): unknown;
 }
 
 /**
@@ -131,23 +155,97 @@ export interface RedisBridgeOptions<Events> extends BridgeOptions<Events> {
   channel?: string;
 }
 
-function isClient(value: unknown): value is RedisClient {
-  const c = value as Partial<Record<string, unknown>> | null;
-  return typeof c === "object" && c !== null &&
-    typeof c.publish === "function" && typeof c.subscribe === "function" &&
-    typeof c.unsubscribe === "function" && typeof c.on === "function" &&
-    typeof c.off === "function";
+function cut(text: string): string {
+  return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text;
+}
+
+/** Whether the client takes commands now (ioredis or node-redis). */
+function isReady(client: RedisClient): boolean {
+  return client.status === "ready" || client.isReady === true;
+}
+
+/**
+ * Whether a publish would go out: the client is ready, or is an ioredis
+ * client made with lazyConnect, which connects for its first command.
+ */
+function canPublish(client: RedisClient): boolean {
+  return isReady(client) || client.status === "wait";
+}
+
+/** The connection-state events of both libraries. */
+const DOWN_EVENTS = ["close", "reconnecting", "end"] as const;
+
+/** Listeners added to a client, removed together. */
+class Listeners {
+  #added: [RedisClient, string, RedisCallback][] = [];
+
+  on(client: RedisClient, event: string, listener: RedisCallback): void {
+    client.on(event, listener);
+    this.#added.push([client, event, listener]);
+  }
+
+  off(): void {
+    for (const [client, event, listener] of this.#added) {
+      client.off(event, listener);
+    }
+    this.#added = [];
+  }
+}
+
+/**
+ * The message as text: the envelope by `JSON.stringify`, the payload by the
+ * encoder that refuses what JSON would drop or change.
+ */
+function encode(message: BridgeMessage, label: string): string {
+  if (message.type !== "event" || message.payload === undefined) {
+    return JSON.stringify(message);
+  }
+  const { v, type, origin, seq, id, event, payload } = message;
+  // The fields of an unsigned event, as an object of one fixed shape
+  // (JSON.stringify's fast case); anything else in its full generality.
+  const head = Object.keys(message).length === 7
+    ? JSON.stringify({ v, type, origin, seq, id, event })
+    : JSON.stringify({ ...message, payload: undefined });
+  const body = encodeJson(
+    payload,
+    () => `Cannot publish ${quote(message.event)} to ${label}`,
+    "payload",
+  );
+  return `${head.slice(0, -1)},"payload":${body}}`;
+}
+
+/** A Redis transport, told its bridge's origin once the bridge exists. */
+interface RedisTransport extends BridgeTransport {
+  /** Sets the origin whose messages are skipped before they are parsed. */
+  own(origin: string): void;
 }
 
 function transportOf(
   publisher: RedisClient,
   subscriber: RedisClient,
   channel: string,
-): BridgeTransport {
-  const label = `Redis channel ${JSON.stringify(channel)}`;
+): RedisTransport {
+  const label = `Redis channel ${quote(channel)}`;
+  const listeners = new Listeners();
+  let link: BridgeLink | undefined;
   let receive: (data: unknown) => void = () => {};
   let fail: (error: unknown) => void = () => {};
+  let stopWaiting: ((error: Error) => void) | undefined;
+  let closed = false;
+  /** Whether SUBSCRIBE was sent: only then is there something to undo. */
+  let subscribing = false;
+  // Redis delivers a bridge's own messages back to it. The bridge drops
+  // them; spotting them by the start of their text spares the parse. Only
+  // text that starts exactly as this bridge writes its messages is skipped
+  // (a forgery made to look so is dropped either way).
+  let mine: [string, string] | undefined;
   const decode = (text: unknown): void => {
+    if (
+      mine !== undefined && typeof text === "string" &&
+      (text.startsWith(mine[0]) || text.startsWith(mine[1]))
+    ) {
+      return;
+    }
     if (typeof text !== "string") {
       fail(
         new TypeError(
@@ -165,7 +263,7 @@ function transportOf(
       fail(
         new TypeError(
           `Cannot receive a message on ${label}: it is not JSON (${
-            (error as Error).message
+            cut((error as Error).message)
           })`,
           { cause: error },
         ),
@@ -179,42 +277,100 @@ function transportOf(
   const onSubscribe: RedisCallback = (first) => {
     if (typeof first === "string") decode(first);
   };
-  // ioredis: every message of every channel of the connection.
-  const onMessage: RedisCallback = (from, text) => {
-    if (from === channel) decode(text);
+
+  /**
+   * Resolves once the subscriber takes commands. ioredis breaks a
+   * subscription sent while it connects (the SUBSCRIBE goes out before its
+   * ready check, which then fails in subscriber mode, and the subscription
+   * is lost), so the bridge waits for `"ready"` in both libraries. Rejects
+   * when the client ends first or the bridge closes.
+   */
+  const subscriberReady = (): Promise<void> => {
+    if (isReady(subscriber)) return Promise.resolve();
+    const ended = new Error(
+      `Cannot subscribe to ${label}: the subscriber connection ended before it was ready`,
+    );
+    if (subscriber.status === "end") return Promise.reject(ended);
+    return new Promise<void>((resolve, reject) => {
+      const waiting = new Listeners();
+      const done = (error?: Error) => {
+        waiting.off();
+        stopWaiting = undefined;
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      stopWaiting = done;
+      waiting.on(subscriber, "ready", () => done());
+      waiting.on(subscriber, "end", () => done(ended));
+      // node-redis gives up without "end": a failed attempt leaves it closed.
+      waiting.on(subscriber, "error", (error) => {
+        if (subscriber.isOpen === false) {
+          done(new Error(ended.message, { cause: error }));
+        }
+      });
+      // An ioredis client made with lazyConnect waits for a first command.
+      // Its failure shows as "error" and "end" events, reported above.
+      if (subscriber.status === "wait") {
+        Promise.resolve(subscriber.connect?.()).catch(() => {});
+      }
+    });
   };
-  const onError: RedisCallback = (error) => fail(error);
+
   return {
-    send(message) {
-      const action = `Cannot publish ${
-        JSON.stringify(message.event)
-      } to ${label}`;
-      const head = `{"origin":${JSON.stringify(message.origin)},"seq":${
-        JSON.stringify(message.seq)
-      },"event":${JSON.stringify(message.event)}`;
-      const text = message.payload === undefined
-        ? `${head}}`
-        : `${head},"payload":${
-          encodeJson(message.payload, action, "payload")
-        }}`;
-      return publisher.publish(channel, text);
+    name: "Redis",
+    own(origin) {
+      const quoted = JSON.stringify(origin);
+      mine = [
+        `{"v":1,"type":"event","origin":${quoted},`,
+        `{"v":1,"type":"heartbeat","origin":${quoted},`,
+      ];
     },
-    listen(onData, onFail) {
+    send(message) {
+      const text = encode(message, label);
+      const published = publisher.publish(channel, text);
+      if (link !== undefined) link.track(published);
+      else Promise.resolve(published).catch(fail);
+    },
+    async listen(onData, onFail, bridgeLink) {
       receive = onData;
       fail = onFail;
-      publisher.on("error", onError);
-      subscriber.on("error", onError);
-      subscriber.on("message", onMessage);
-      return subscriber.subscribe(channel, onSubscribe);
-    },
-    async close() {
-      subscriber.off("message", onMessage);
-      try {
-        await subscriber.unsubscribe(channel, onSubscribe);
-      } finally {
-        publisher.off("error", onError);
-        subscriber.off("error", onError);
+      link = bridgeLink;
+      const onError: RedisCallback = (error) => fail(error);
+      listeners.on(publisher, "error", onError);
+      listeners.on(subscriber, "error", onError);
+      // ioredis: every message of every channel of the connection.
+      listeners.on(subscriber, "message", (from, text) => {
+        if (from === channel) decode(text);
+      });
+      bridgeLink.connected(canPublish(publisher));
+      listeners.on(publisher, "ready", () => bridgeLink.connected(true));
+      for (const event of DOWN_EVENTS) {
+        listeners.on(publisher, event, () => bridgeLink.connected(false));
       }
+      await subscriberReady();
+      subscribing = true;
+      await subscriber.subscribe(channel, onSubscribe);
+      if (closed) {
+        throw new Error(`Cannot subscribe to ${label}: the bridge was closed`);
+      }
+      // Both libraries subscribe again by themselves when they reconnect,
+      // as they become ready.
+      listeners.on(subscriber, "ready", () => bridgeLink.subscribed(true));
+      for (const event of DOWN_EVENTS) {
+        listeners.on(subscriber, event, () => bridgeLink.subscribed(false));
+      }
+    },
+    close() {
+      closed = true;
+      listeners.off();
+      receive = () => {};
+      stopWaiting?.(
+        new Error(`Cannot subscribe to ${label}: the bridge was closed`),
+      );
+      if (!subscribing) return;
+      // The bridge waits for this at most `closeTimeout`: while Redis is
+      // unreachable it settles once the client gives up or Redis is back.
+      return Promise.resolve(subscriber.unsubscribe(channel, onSubscribe));
     },
   };
 }
@@ -222,30 +378,40 @@ function transportOf(
 /**
  * Connects a bus to a Redis pub/sub channel. Every bus bridged to the same
  * channel of the same Redis receives what the others emit, whatever process
- * or machine it runs in; see `bridge` for the rules (no echo, at most once,
- * in order per publisher).
+ * or machine it runs in; see `bridge` for the rules (no echo, no duplicates,
+ * nothing delivered dropped, exact loss reports).
  *
  * Messages are JSON. A payload JSON would drop or change (a function, a
  * symbol, a `BigInt`, a cycle, `NaN`, `undefined` in an array, a `Map`, a
  * class instance without `toJSON`) makes the emit reject with a `TypeError`
- * naming the event and the offending path. Objects with `toJSON` (such as
- * `Date`) arrive as what it returns.
+ * naming the event and the path. As with `JSON.stringify`, objects with
+ * `toJSON` (such as `Date`) arrive as what it returns, boxed primitives
+ * (`new Number(1)`) as the primitive, `undefined` properties are left out,
+ * plain objects and arrays of another realm are plain, and nesting is as
+ * deep as memory allows.
  *
- * Redis pub/sub stores nothing: a bus whose subscriber is disconnected misses
- * what is published meanwhile (the bridge reports the gap to `onError` when
- * the next message of that publisher arrives). Both clients reconnect and
- * resubscribe by themselves; their connection errors go to `onError`. The
- * bridge never quits the clients: they are yours.
+ * `ready` resolves once Redis confirmed the subscription. The bridge sends
+ * SUBSCRIBE only once the subscriber connection is ready (ioredis loses a
+ * subscription sent while it connects); `ready` rejects when that connection
+ * ends first. `status` shows whether the publisher is connected, whether the
+ * subscriber is subscribed (lost while it reconnects, back once it is ready
+ * again: both libraries resubscribe by themselves), and how many publishes
+ * wait for Redis.
+ *
+ * Redis pub/sub stores nothing: events published while a subscriber is
+ * disconnected are lost for it, and reported (`LostEventsError`). `close()`
+ * unsubscribes and resolves within `closeTimeout` even while Redis is
+ * unreachable. The bridge never quits the clients: they are yours.
  *
  * @typeParam Events The event map of the bus.
  * @param bus The bus to connect.
  * @param clients A publishing and a subscribing connection (`ioredis` 5 or
- * a connected `redis` 5 client).
- * @param options `channel`, `events`, `onError` and `signal`.
- * @returns The running bridge; `ready` resolves once Redis confirmed the
- * subscription.
+ * `redis` 5).
+ * @param options `channel` and the options of `bridge`.
+ * @returns The running bridge.
  * @throws {TypeError} When a client lacks a method of `RedisClient`, both are
  * the same object, or an option has the wrong type.
+ * @throws {RangeError} When a number option is out of range.
  *
  * @example With ioredis
  * ```ts ignore
@@ -283,46 +449,36 @@ export function bridgeRedis<
   const action = "Cannot bridge the bus to Redis";
   checkBus(bus, action);
   if (typeof clients !== "object" || clients === null) {
-    throw new TypeError(
-      `${action}: clients must be an object with a publisher and a subscriber, got ${
-        describe(clients)
-      }`,
+    throw invalid(
+      action,
+      "clients",
+      "an object with a publisher and a subscriber",
+      clients,
     );
   }
   const { publisher, subscriber } = clients;
-  for (
-    const [name, client] of [["publisher", publisher], [
-      "subscriber",
-      subscriber,
-    ]] as const
-  ) {
-    if (!isClient(client)) {
-      throw new TypeError(
-        `${action}: clients.${name} must be a Redis client with publish, subscribe, unsubscribe, on and off methods, got ${
-          describe(client)
-        }`,
-      );
-    }
+  for (const name of ["publisher", "subscriber"] as const) {
+    checkMethods(
+      clients[name],
+      ["publish", "subscribe", "unsubscribe", "on", "off"],
+      `clients.${name}`,
+      "a Redis client with publish, subscribe, unsubscribe, on and off methods",
+      action,
+    );
   }
   if (publisher === subscriber) {
+    // Not "must be X, got Y" of one value: the two are the same.
     throw new TypeError(
       `${action}: clients.publisher and clients.subscriber must be two connections (a subscribed connection cannot publish), got the same client twice`,
     );
   }
-  const { events, onError, signal, rest } = readBridgeOptions(options, action);
-  const channel = rest.channel ?? "arcly:bus";
+  const channel = (options as { channel?: unknown } | null)?.channel ??
+    "arcly:bus";
   if (typeof channel !== "string" || channel === "") {
-    throw new TypeError(
-      `${action}: options.channel must be a non-empty string, got ${
-        describe(channel)
-      }`,
-    );
+    throw invalid(action, "options.channel", "a non-empty string", channel);
   }
-  return createBridge(
-    bus,
-    transportOf(publisher, subscriber, channel),
-    events,
-    onError,
-    signal,
-  );
+  const transport = transportOf(publisher, subscriber, channel);
+  const running = bridge(bus, transport, options);
+  transport.own(running.origin);
+  return running;
 }

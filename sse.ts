@@ -38,12 +38,24 @@
 import type { EventBus } from "./bus.ts";
 import type { Schemas, StandardResult, StandardSchema } from "./schema.ts";
 import type { EventName, EventPattern } from "./types.ts";
-import { checkBus, readBridgeOptions } from "./_bridge.ts";
 import { encodeJson } from "./_json.ts";
-import { matches, patternPrefix } from "./_pattern.ts";
+import { matchesPrefix } from "./_pattern.ts";
 import { receive } from "./_receive.ts";
 import { readSchemas, schemaError, validatePayload } from "./_schema.ts";
-import { describe, readOptions, readSignal } from "./_validate.ts";
+import { DISPOSE, logError } from "./_util.ts";
+import {
+  checkBus,
+  describe,
+  invalid,
+  quote,
+  readCallback,
+  readEvents,
+  readFlag,
+  readInteger,
+  readOptions,
+  readPattern,
+  readSignal,
+} from "./_validate.ts";
 
 /** The SSE event name of a `MissedNotice`. */
 const MISSED_EVENT = "@arcly/bus.missed";
@@ -195,8 +207,6 @@ export interface ServerSentEventsOptions<Events> {
 }
 
 const ENCODER = new TextEncoder();
-const DISPOSE: typeof Symbol.dispose = Symbol.dispose ??
-  Symbol.for("Symbol.dispose");
 const HEARTBEAT = ":\n\n";
 const LINE_BREAK = /\r\n|\r|\n/;
 
@@ -288,27 +298,9 @@ class Ring {
 
 const RINGS = new WeakMap<object, Ring>();
 
-function readInteger(
-  options: Record<string, unknown>,
-  key: string,
-  min: number,
-  fallback: number | undefined,
-  action: string,
-): number | undefined {
-  const value = options[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `${action}: options.${key} must be a number, got ${describe(value)}`,
-    );
-  }
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(
-      `${action}: options.${key} must be an integer of at least ${min}, got ${value}`,
-    );
-  }
-  return value;
-}
+/** The longest interval timers keep: 2^31 - 1 milliseconds. */
+const MAX_MS = 2 ** 31 - 1;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** A test of event names: `undefined` takes every event. */
 type Wants = ((name: string) => boolean) | undefined;
@@ -320,29 +312,27 @@ function readEventFilter(
   const events = options.events;
   if (events === undefined) return undefined;
   if (!Array.isArray(events)) {
-    throw new TypeError(
-      `${action}: options.events must be an array of event names and patterns, got ${
-        describe(events)
-      }`,
+    throw invalid(
+      action,
+      "options.events",
+      "an array of event names and patterns",
+      events,
     );
   }
   const names = new Set<string>();
   const prefixes: string[] = [];
-  for (const item of events) {
+  for (let i = 0; i < events.length; i++) {
+    const item: unknown = events[i];
     if (typeof item !== "string") {
-      throw new TypeError(
-        `${action}: options.events must hold event names and patterns, got ${
-          describe(item)
-        }`,
-      );
+      throw invalid(action, `options.events[${i}]`, "a string", item);
     }
     if (item.includes("*")) {
-      prefixes.push(patternPrefix(item, `${action}: options.events`));
+      prefixes.push(readPattern(item, `${action}: options.events`));
     } else names.add(item);
   }
   if (prefixes.length === 0) return (name) => names.has(name);
   return (name) =>
-    names.has(name) || prefixes.some((prefix) => matches(prefix, name));
+    names.has(name) || prefixes.some((prefix) => matchesPrefix(prefix, name));
 }
 
 function readOverflow(
@@ -352,10 +342,13 @@ function readOverflow(
   const value = options.overflow;
   if (value === undefined) return "close";
   if (value === "close" || value === "drop-oldest") return value;
-  throw new TypeError(
-    `${action}: options.overflow must be "close" or "drop-oldest", got ${
-      describe(value)
-    }`,
+  // A string that names no policy is out of range, as for `iterate`.
+  throw invalid(
+    action,
+    "options.overflow",
+    '"close" or "drop-oldest"',
+    value,
+    typeof value === "string" ? RangeError : TypeError,
   );
 }
 
@@ -366,11 +359,34 @@ function readLastEventId(
   const value = options.lastEventId;
   if (value === undefined || value === null || value === "") return undefined;
   if (typeof value === "string") return value;
-  throw new TypeError(
-    `${action}: options.lastEventId must be a string or null, got ${
-      describe(value)
-    }`,
-  );
+  throw invalid(action, "options.lastEventId", "a string or null", value);
+}
+
+/** Reads `options.headers`: what `new Headers()` takes, or `undefined`. */
+function readHeaders(
+  options: Record<string, unknown>,
+  action: string,
+): Headers {
+  const value = options.headers;
+  if (value !== undefined && (typeof value !== "object" || value === null)) {
+    throw invalid(
+      action,
+      "options.headers",
+      "a Headers object, an array of pairs or a record",
+      value,
+    );
+  }
+  try {
+    return new Headers(value as HeadersInit | undefined);
+  } catch (error) {
+    // A bad name or value inside: the runtime's message says which.
+    throw new TypeError(
+      `${action}: options.headers are not valid headers: ${
+        error instanceof Error ? error.message : describe(error)
+      }`,
+      { cause: error },
+    );
+  }
 }
 
 function notice(notice: MissedNotice): string {
@@ -380,10 +396,11 @@ function notice(notice: MissedNotice): string {
 /** One SSE event: `event:`, `id:` and one `data:` line per line of text. */
 function frame(name: string, id: string, text: string): string {
   if (typeof text !== "string") {
-    throw new TypeError(
-      `Cannot stream ${
-        JSON.stringify(name)
-      }: serialize must return a string, got ${describe(text)}`,
+    throw invalid(
+      () => `Cannot stream ${quote(name)}`,
+      "the result of options.serialize",
+      "a string",
+      text,
     );
   }
   const data = LINE_BREAK.test(text)
@@ -396,7 +413,7 @@ function checkEventName(name: string): void {
   if (LINE_BREAK.test(name)) {
     throw new TypeError(
       `Cannot stream ${
-        JSON.stringify(name)
+        quote(name)
       }: an SSE event name cannot hold a line break`,
     );
   }
@@ -411,7 +428,7 @@ function defaultFrame(ring: Ring, entry: Entry): string | undefined {
   if (entry.failed) return undefined;
   try {
     checkEventName(entry.name);
-    const action = `Cannot stream ${JSON.stringify(entry.name)}`;
+    const action = `Cannot stream ${quote(entry.name)}`;
     entry.frame = frame(
       entry.name,
       ring.id(entry),
@@ -435,7 +452,7 @@ function customFrame(
     text = serialize(entry.payload, entry.name);
   } catch (error) {
     throw new TypeError(
-      `Cannot stream ${JSON.stringify(entry.name)}: serialize threw ${
+      `Cannot stream ${quote(entry.name)}: serialize threw ${
         error instanceof Error ? error.message : describe(error)
       }`,
       { cause: error },
@@ -518,22 +535,23 @@ export function serverSentEvents<
   const signal = readSignal(opts, action);
   const wants = readEventFilter(opts, action);
   const lastEventId = readLastEventId(opts, action);
-  const heartbeat = readInteger(opts, "heartbeat", 1, 15_000, action)!;
-  const retry = readInteger(opts, "retry", 0, undefined, action);
-  const bufferSize = readInteger(opts, "bufferSize", 1, 1024, action)!;
+  const heartbeat = readInteger(opts, "heartbeat", 15_000, [1, MAX_MS], action);
+  const retry = opts.retry === undefined
+    ? undefined
+    : readInteger(opts, "retry", 0, [0, MAX_MS], action);
+  const bufferSize = readInteger(
+    opts,
+    "bufferSize",
+    1024,
+    [1, MAX_SAFE],
+    action,
+  );
   const overflow = readOverflow(opts, action);
-  const replay = readInteger(opts, "replay", 0, 1024, action)!;
-  const serialize = opts.serialize as
+  const replay = readInteger(opts, "replay", 1024, [0, MAX_SAFE], action);
+  const serialize = readCallback(opts, "serialize", action) as
     | ((payload: unknown, name: string) => string)
     | undefined;
-  if (serialize !== undefined && typeof serialize !== "function") {
-    throw new TypeError(
-      `${action}: options.serialize must be a function, got ${
-        describe(serialize)
-      }`,
-    );
-  }
-  const headers = new Headers(opts.headers as HeadersInit | undefined);
+  const headers = readHeaders(opts, action);
   headers.set("content-type", "text/event-stream");
   headers.set("cache-control", "no-cache");
   headers.set("x-accel-buffering", "no");
@@ -866,35 +884,31 @@ export function bridgeEventSource<
     typeof source !== "string" && !(source instanceof URL) &&
     !isEventSourceLike(source)
   ) {
-    throw new TypeError(
-      `${action}: source must be a URL or an EventSource, got ${
-        describe(source)
-      }`,
-    );
+    throw invalid(action, "source", "a URL or an EventSource", source);
   }
-  const { events, onError, signal, rest: opts } = readBridgeOptions(
-    options,
-    action,
-  );
+  const opts = readOptions(options, action);
+  const signal = readSignal(opts, action);
+  const events = readEvents(opts, action);
+  const onError = readCallback(opts, "onError", action) as
+    | ((error: unknown) => void)
+    | undefined;
   const schemas = readSchemas(opts, action);
-  const withCredentials = opts.withCredentials;
-  if (withCredentials !== undefined && typeof withCredentials !== "boolean") {
-    throw new TypeError(
-      `${action}: options.withCredentials must be a boolean, got ${
-        describe(withCredentials)
-      }`,
-    );
-  }
+  const withCredentials = readFlag(opts, "withCredentials", action);
   const names = new Set<string>(schemas?.keys());
-  for (const name of events ?? []) {
-    if (name.includes("*")) {
-      throw new TypeError(
-        `${action}: options.events must hold event names, not patterns (an EventSource delivers a named event only to listeners of that name), got ${
-          describe(name)
-        }`,
-      );
+  if (events !== undefined) {
+    const list = opts.events as readonly string[];
+    for (let i = 0; i < list.length; i++) {
+      const name = list[i]!;
+      if (name.includes("*")) {
+        throw invalid(
+          action,
+          `options.events[${i}]`,
+          "an event name, not a pattern (an EventSource delivers a named event only to listeners of that name)",
+          name,
+        );
+      }
+      names.add(name);
     }
-    names.add(name);
   }
   if (names.size === 0) {
     throw new TypeError(
@@ -922,7 +936,7 @@ export function bridgeEventSource<
     if (signal?.aborted) es = CLOSED_SOURCE;
     else {
       es = new EventSourceClass(String(source), {
-        withCredentials: withCredentials === true,
+        withCredentials,
       });
       owned = true;
     }
@@ -933,10 +947,12 @@ export function bridgeEventSource<
     owned,
     names,
     schemas,
-    onError,
+    onError ?? defaultOnError,
     signal,
   );
 }
+
+const defaultOnError = logError("sse bridge");
 
 /** The source of a bridge made with an aborted signal and a URL. */
 const CLOSED_SOURCE: EventSourceLike = Object.freeze({
@@ -965,7 +981,8 @@ class SourceBridge implements EventSourceBridge {
     try {
       this.#onError(error);
     } catch (failure) {
-      console.error("@arcly/bus sse bridge: onError threw", failure);
+      // The last resort: what onError threw must not vanish.
+      defaultOnError(failure);
     }
   };
 
@@ -1029,7 +1046,7 @@ class SourceBridge implements EventSourceBridge {
     } catch (error) {
       this.#report(
         new TypeError(
-          `Dropped ${JSON.stringify(name)}: its data is not JSON: ${
+          `Dropped ${quote(name)}: its data is not JSON: ${
             error instanceof Error ? error.message : describe(error)
           }`,
           { cause: error },

@@ -165,7 +165,7 @@ Deno.test("serverSentEvents() rejects the emit with a TypeError naming the event
     await assert.rejects(bus.emit("tick", 1), (error: AggregateError) => {
       assert.equal(
         error.errors[0].message,
-        'Cannot stream "tick": serialize must return a string, got number 1',
+        'Cannot stream "tick": the result of options.serialize must be a string, got number 1',
       );
       return true;
     });
@@ -352,102 +352,6 @@ Deno.test("serverSentEvents() keeps the largest ring asked for and records again
   const again = open(bus, { lastEventId: live!.id! });
   assert.equal((await again.reader.events(1))[0]!.data, "6");
   again.stop();
-});
-
-Deno.test("serverSentEvents() rejects bad arguments with errors naming them", async (t) => {
-  const bus = new EventBus<Events>();
-  const cases: [string, unknown, ErrorConstructor, string][] = [
-    ["bus", null, TypeError, "bus must be an EventBus, got null"],
-    ["options", 1, TypeError, "options must be an object, got number 1"],
-    [
-      "events",
-      { events: "tick" },
-      TypeError,
-      'options.events must be an array of event names and patterns, got string "tick"',
-    ],
-    [
-      "events item",
-      { events: [1] },
-      TypeError,
-      "options.events must hold event names and patterns, got number 1",
-    ],
-    [
-      "pattern",
-      { events: ["a*"] },
-      TypeError,
-      'options.events "a*": a pattern is an event name prefix followed by ".*", like "user.*", with no other "*"',
-    ],
-    [
-      "signal",
-      { signal: {} },
-      TypeError,
-      "options.signal must be an AbortSignal, got an object",
-    ],
-    [
-      "heartbeat type",
-      { heartbeat: "1" },
-      TypeError,
-      'options.heartbeat must be a number, got string "1"',
-    ],
-    [
-      "heartbeat range",
-      { heartbeat: 0 },
-      RangeError,
-      "options.heartbeat must be an integer of at least 1, got 0",
-    ],
-    [
-      "retry",
-      { retry: -1 },
-      RangeError,
-      "options.retry must be an integer of at least 0, got -1",
-    ],
-    [
-      "bufferSize",
-      { bufferSize: 1.5 },
-      RangeError,
-      "options.bufferSize must be an integer of at least 1, got 1.5",
-    ],
-    [
-      "replay",
-      { replay: Infinity },
-      RangeError,
-      "options.replay must be an integer of at least 0, got Infinity",
-    ],
-    [
-      "overflow",
-      { overflow: "error" },
-      TypeError,
-      'options.overflow must be "close" or "drop-oldest", got string "error"',
-    ],
-    [
-      "lastEventId",
-      { lastEventId: 1 },
-      TypeError,
-      "options.lastEventId must be a string or null, got number 1",
-    ],
-    [
-      "serialize",
-      { serialize: "json" },
-      TypeError,
-      'options.serialize must be a function, got string "json"',
-    ],
-  ];
-  for (const [what, value, type, message] of cases) {
-    await t.step(what, () => {
-      assert.throws(
-        () =>
-          what === "bus"
-            ? serverSentEvents(value as EventBus<Events>)
-            : serverSentEvents(bus, value as ServerSentEventsOptions<Events>),
-        (error: unknown) => {
-          assert.ok(error instanceof type);
-          assert.equal(error.message, `Cannot stream events: ${message}`);
-          return true;
-        },
-      );
-    });
-  }
-  assert.equal(bus.listenerCount(), 0);
 });
 
 /** An EventSource double: the test dispatches what a server would send. */
@@ -637,19 +541,37 @@ Deno.test("bridgeEventSource() close(), dispose and signal remove its listeners 
   }
 });
 
+/**
+ * Runs `fn` with the global `EventSource` replaced by `value`, then puts it
+ * back. An own property shadows it, also where it lives on the prototype of
+ * the global scope and `delete` leaves it in place (workerd).
+ */
+function withEventSource(value: unknown, fn: () => void): void {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "EventSource");
+  Object.defineProperty(globalThis, "EventSource", {
+    value,
+    configurable: true,
+    writable: true,
+  });
+  try {
+    fn();
+  } finally {
+    if (saved) Object.defineProperty(globalThis, "EventSource", saved);
+    else delete (globalThis as { EventSource?: unknown }).EventSource;
+  }
+}
+
 Deno.test("bridgeEventSource() makes, owns and closes the EventSource of a URL", async () => {
   const made: FakeSource[] = [];
   const urls: string[] = [];
-  const saved = (globalThis as { EventSource?: unknown }).EventSource;
-  (globalThis as { EventSource?: unknown }).EventSource = class
-    extends FakeSource {
+  class Made extends FakeSource {
     constructor(url: string) {
       super();
       urls.push(url);
       made.push(this);
     }
-  };
-  try {
+  }
+  withEventSource(Made, () => {
     const bus = new EventBus<Events>();
     const bridge = bridgeEventSource(bus, "http://127.0.0.1:1/events", {
       events: ["tick"],
@@ -663,16 +585,12 @@ Deno.test("bridgeEventSource() makes, owns and closes the EventSource of a URL",
     });
     assert.equal(never.closed, true);
     assert.equal(made.length, 1);
-  } finally {
-    (globalThis as { EventSource?: unknown }).EventSource = saved;
-  }
+  });
   await Promise.resolve();
 });
 
 Deno.test("bridgeEventSource() needs an EventSource object where the runtime has no global one", () => {
-  const saved = Object.getOwnPropertyDescriptor(globalThis, "EventSource");
-  delete (globalThis as { EventSource?: unknown }).EventSource;
-  try {
+  withEventSource(undefined, () => {
     assert.throws(
       () =>
         bridgeEventSource(new EventBus<Events>(), "/events", {
@@ -682,75 +600,5 @@ Deno.test("bridgeEventSource() needs an EventSource object where the runtime has
         'Cannot bridge the EventSource: this runtime has no global EventSource; pass an EventSource-like object instead of string "/events"',
       ),
     );
-  } finally {
-    if (saved) Object.defineProperty(globalThis, "EventSource", saved);
-  }
-});
-
-Deno.test("bridgeEventSource() rejects bad arguments with errors naming them", async (t) => {
-  const bus = new EventBus<Events>();
-  const source = new FakeSource();
-  const cases: [string, () => unknown, string][] = [
-    [
-      "bus",
-      () => bridgeEventSource(null as never, source, { events: ["tick"] }),
-      "bus must be an EventBus, got null",
-    ],
-    [
-      "source",
-      () => bridgeEventSource(bus, 1 as never, { events: ["tick"] }),
-      "source must be a URL or an EventSource, got number 1",
-    ],
-    [
-      "no events",
-      () => bridgeEventSource(bus, source),
-      "options.events must name the events to receive (an EventSource delivers a named event only to listeners of that name)",
-    ],
-    [
-      "pattern",
-      () => bridgeEventSource(bus, source, { events: ["order.*" as never] }),
-      'options.events must hold event names, not patterns (an EventSource delivers a named event only to listeners of that name), got string "order.*"',
-    ],
-    [
-      "events",
-      () => bridgeEventSource(bus, source, { events: "tick" as never }),
-      'options.events must be an array of event names, got string "tick"',
-    ],
-    [
-      "onError",
-      () =>
-        bridgeEventSource(bus, source, {
-          events: ["tick"],
-          onError: 1 as never,
-        }),
-      "options.onError must be a function, got number 1",
-    ],
-    [
-      "withCredentials",
-      () =>
-        bridgeEventSource(bus, source, {
-          events: ["tick"],
-          withCredentials: 1 as never,
-        }),
-      "options.withCredentials must be a boolean, got number 1",
-    ],
-    [
-      "schemas",
-      () => bridgeEventSource(bus, source, { schemas: { tick: {} as never } }),
-      'options.schemas["tick"] must be a Standard Schema (an object with ~standard.validate), got an object',
-    ],
-  ];
-  for (const [what, call, message] of cases) {
-    await t.step(what, () => {
-      assert.throws(call, (error: unknown) => {
-        assert.ok(error instanceof TypeError);
-        assert.equal(
-          error.message,
-          `Cannot bridge the EventSource: ${message}`,
-        );
-        return true;
-      });
-    });
-  }
-  assert.equal(source.count(), 0);
+  });
 });

@@ -18,6 +18,7 @@ export interface Panel {
 
 const PALETTE: readonly string[] = [
   "#d9480f", // this package
+  "#343a40", // the floor
   "#5c7cfa",
   "#20c997",
   "#845ef7",

@@ -13,12 +13,13 @@
  *   with a young generation large enough that no GC runs during it; the
  *   smallest of the samples, since code compiled during one run inflates it.
  *
- * Run: `deno run --allow-env=DEBUG --v8-flags=--expose-gc,--min-semi-space-size=64,--max-semi-space-size=64 bench/memory.ts`
+ * Run: `deno run --allow-env=DEBUG --allow-read --allow-write --v8-flags=--expose-gc,--min-semi-space-size=64,--max-semi-space-size=64 bench/memory.ts`
  *
  * @module
  */
 
-import { type Fn, type Peer, PEERS, spreadNames } from "./_peers.ts";
+import type { Driver, Fn } from "./_driver.ts";
+import { IMPLS, loadDrivers, median } from "./_suite.ts";
 
 /** What this script prints. */
 export interface MemoryReport {
@@ -53,14 +54,6 @@ function heapUsed(): number {
   return Deno.memoryUsage().heapUsed;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? sorted[mid]!
-    : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 const SUBSCRIPTIONS = 20_000;
 const SAMPLES = 5;
 const EMITS = 10_000;
@@ -73,17 +66,20 @@ const report: MemoryReport = {
 };
 
 const hotNames = Array.from({ length: SUBSCRIPTIONS }, () => "e");
-const manyNames = spreadNames(SUBSCRIPTIONS);
+const manyNames = Array.from(
+  { length: SUBSCRIPTIONS },
+  (_, i) => `event.${i}`,
+);
 
-/** Heap growth from `peer.hold`, in a frame of its own so nothing of an
+/** Heap growth from `driver.hold`, in a frame of its own so nothing of an
  * earlier sample stays reachable from a register. */
 async function holdGrowth(
-  peer: Peer,
+  driver: Driver,
   names: readonly string[],
   fns: readonly Fn[],
 ): Promise<number> {
   const before = heapUsed();
-  const kept = await peer.hold(names, fns);
+  const kept = await driver.hold(names, fns);
   const after = heapUsed();
   keep(kept);
   return after - before;
@@ -94,7 +90,8 @@ function keep(value: unknown): void {
   if (value === keep) console.error(value);
 }
 
-for (const peer of PEERS) {
+using loaded = await loadDrivers(IMPLS.map((impl) => impl.name));
+for (const [name, driver] of loaded.drivers) {
   const perSubscription: Record<"hot" | "spread", number> = {
     hot: 0,
     spread: 0,
@@ -106,9 +103,9 @@ for (const peer of PEERS) {
     // reading.
     for (let round = 0; round <= SAMPLES; round++) {
       const growth = await holdGrowth(
-        peer,
+        driver,
         names,
-        peer.listeners(SUBSCRIPTIONS, false),
+        driver.listeners(SUBSCRIPTIONS, false),
       );
       if (round > 0) samples.push(growth / SUBSCRIPTIONS);
     }
@@ -116,7 +113,7 @@ for (const peer of PEERS) {
   }
   const emit: Record<string, number> = {};
   for (const count of [0, 10]) {
-    const fire = peer.emitter(peer.listeners(count, false), 1);
+    const fire = driver.emitter(count);
     for (let i = 0; i < EMITS; i++) await fire();
     const samples: number[] = [];
     for (let round = 0; round < SAMPLES; round++) {
@@ -131,7 +128,7 @@ for (const peer of PEERS) {
     // of them, while a one-off (code compiled mid-run) inflates only one.
     emit[String(count)] = Math.min(...samples);
   }
-  report.peers[peer.name] = { ...perSubscription, emit };
+  report.peers[name] = { ...perSubscription, emit };
 }
 
 console.log(JSON.stringify(report, null, 2));

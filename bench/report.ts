@@ -1,218 +1,180 @@
 // Copyright 2026 the arcly authors. MIT license.
 
 /**
- * `deno task bench:report`: runs `bus_bench.ts` several times with
- * `deno bench --json`, runs `bench/memory.ts`, and writes
- * `docs/benchmarks.md`, `docs/benchmarks.svg` and the benchmarks section of
- * `README.md` from the medians.
+ * `deno task bench:report`: runs `bench/round.ts` in several processes
+ * (rounds), then `bench/memory.ts` and `bench/size.ts`, and writes
+ * `docs/benchmarks.md`, `docs/benchmarks.json` and `docs/benchmarks.svg`.
+ * The Markdown compares the new ratios with those of the committed report
+ * (`git show HEAD:docs/benchmarks.json`).
  *
- * Options: `--runs N` (default 3), `--from FILE` to rebuild the documents
- * from a saved `docs/benchmarks.json` without measuring again.
+ * Options: `--rounds N` (default 5); `--from FILE` to rebuild the documents
+ * from a saved `docs/benchmarks.json` without measuring again; `--against
+ * REV` to compare with the report committed at REV (default HEAD).
  *
  * @module
  */
 
-import {
-  CHURN_COUNTS,
-  CHURN_STEPS_PER_ITERATION,
-  EMITS_PER_ITERATION,
-  LISTENER_COUNTS,
-  PEERS,
-  SCALE_COUNTS,
-} from "./_peers.ts";
 import type { MemoryReport } from "./memory.ts";
+import type { SizeReport } from "./size.ts";
+import {
+  BIG_CYCLE,
+  CONTROL_RANGE,
+  CYCLE,
+  RATE,
+  type RoundResult,
+} from "./round.ts";
+import {
+  ASYNC_COUNTS,
+  CHURN_COUNTS,
+  CONTROL,
+  FLOOR,
+  IMPLS,
+  LISTENER_COUNTS,
+  median,
+  OURS,
+  SCALE_COUNTS,
+} from "./_suite.ts";
 import { barChart, short } from "./_svg.ts";
-
-interface BenchStats {
-  n: number;
-  min: number;
-  max: number;
-  avg: number;
-  p75: number;
-  p99: number;
-}
-
-interface BenchJson {
-  runtime: string;
-  cpu: string;
-  benches: {
-    name: string;
-    group: string | null;
-    results: { ok?: BenchStats }[];
-  }[];
-}
 
 /** Everything the documents are drawn from. */
 interface Data {
+  format: 2;
   date: string;
-  runs: number;
   machine: Record<string, string>;
-  /**
-   * Median over runs of each bench's 75th percentile time per iteration, in
-   * ns: typical cost, GC included, but not the stalls other processes cause.
-   */
-  times: Record<string, number>;
-  /** Every run's 75th percentile time per iteration, in ns. */
-  samples: Record<string, number[]>;
+  /** Seconds the whole report took to measure. */
+  seconds: number;
+  /** Every round run, in order, including those whose control missed. */
+  rounds: RoundResult[];
   memory: MemoryReport;
+  size: SizeReport;
+}
+
+/** The committed report before this format: p75 per run, by bench name. */
+interface OldData {
+  date: string;
+  samples?: Record<string, number[]>;
+  memory?: MemoryReport;
 }
 
 const root = new URL("../", import.meta.url);
-const ours = PEERS[0]!.name;
-const peerNames = PEERS.map((peer) => peer.name);
+const names = IMPLS.map((impl) => impl.name);
+/** Extra rounds when a case has fewer than MIN_LANDED rounds with its control in range. */
+const MAX_EXTRA_ROUNDS = 2;
+const MIN_LANDED = 3;
+/** No extra round starts after this many seconds. */
+const BUDGET_SECONDS = 480;
+const V8_FLAGS = "--v8-flags=--expose-gc";
 
 function arg(name: string): string | undefined {
   const i = Deno.args.indexOf(name);
   return i >= 0 ? Deno.args[i + 1] : undefined;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? sorted[mid]!
-    : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-async function run(args: string[]): Promise<string> {
-  const output = await new Deno.Command("deno", {
+async function run(command: string, args: string[]): Promise<string> {
+  const output = await new Deno.Command(command, {
     args,
     cwd: root,
     stdout: "piped",
     stderr: "inherit",
   }).output();
   if (!output.success) {
-    throw new Error(`deno ${args.join(" ")} failed with ${output.code}`);
+    throw new Error(`${command} ${args.join(" ")} failed with ${output.code}`);
   }
   return new TextDecoder().decode(output.stdout);
 }
 
-async function machine(cpu: string, runtime: string) {
-  let model = cpu;
-  try {
-    const info = await Deno.readTextFile("/proc/cpuinfo");
-    model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim() ?? cpu;
-  } catch {
-    // Not Linux: keep what deno bench reported.
-  }
+async function machine(): Promise<Record<string, string>> {
+  // Deno reads /proc only with every permission, which `deno eval` has.
+  const model = (await run("deno", [
+    "eval",
+    `try {
+      const info = Deno.readTextFileSync("/proc/cpuinfo");
+      console.log(/^model name\\s*:\\s*(.+)$/m.exec(info)?.[1] ?? "unknown");
+    } catch { console.log("unknown"); }`,
+  ])).trim();
   const memory = Deno.systemMemoryInfo();
-  const load = Deno.loadavg().map((value) => value.toFixed(2)).join(", ");
   return {
     cpu: `${model}, ${navigator.hardwareConcurrency} cores`,
     memory: `${(memory.total / 2 ** 30).toFixed(0)} GiB`,
     os: `${Deno.build.os} ${Deno.osRelease()}`,
     runtime:
-      `${runtime}, V8 ${Deno.version.v8}, TypeScript ${Deno.version.typescript}`,
-    load: `${load} (1, 5, 15 min, at the start)`,
+      `Deno ${Deno.version.deno}, V8 ${Deno.version.v8}, TypeScript ${Deno.version.typescript}`,
   };
 }
 
-async function measure(runs: number): Promise<Data> {
-  const samples: Record<string, number[]> = {};
-  let cpu = "";
-  let runtime = "";
-  const startLoad = Deno.loadavg();
-  for (let r = 0; r < runs; r++) {
-    console.error(`bench run ${r + 1} of ${runs}`);
-    const json = JSON.parse(
-      await run([
-        "bench",
-        "--allow-env=DEBUG",
-        "--v8-flags=--expose-gc",
-        "--json",
-        "bus_bench.ts",
-      ]),
-    ) as BenchJson;
-    cpu = json.cpu;
-    runtime = json.runtime;
-    for (const bench of json.benches) {
-      const ok = bench.results[0]?.ok;
-      if (ok === undefined) throw new Error(`${bench.name} failed`);
-      (samples[bench.name] ??= []).push(ok.p75);
-    }
-  }
-  console.error("memory");
-  const memory = JSON.parse(
-    await run([
-      "run",
-      "--allow-env=DEBUG",
-      "--v8-flags=--expose-gc,--min-semi-space-size=64,--max-semi-space-size=64",
-      "bench/memory.ts",
-    ]),
-  ) as MemoryReport;
-  const times: Record<string, number> = {};
-  for (const [name, values] of Object.entries(samples)) {
-    times[name] = median(values);
-  }
-  const info = await machine(cpu, runtime);
-  info.load = `${
-    startLoad.map((value) => value.toFixed(2)).join(", ")
-  } (1, 5, 15 min, at the start)`;
-  return {
-    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-    runs,
-    machine: info,
-    times,
-    samples,
-    memory,
-  };
+function load(): string {
+  return Deno.loadavg().map((value) => value.toFixed(2)).join(", ");
 }
 
-// -- reading the data --
+// -- reading the rounds --
 
-function time(data: Data, group: string, peer: string): number | undefined {
-  return data.times[`${group}: ${peer}`];
+function caseNames(data: Data): string[] {
+  return Object.keys(data.rounds[0]?.cases ?? {});
 }
 
-/** Awaited emits per second. */
-function emitRate(data: Data, group: string, peer: string) {
-  const t = time(data, group, peer);
-  return t === undefined ? undefined : EMITS_PER_ITERATION * 1e9 / t;
+/** Rounds whose control landed for `name`; every round if none did. */
+function usable(data: Data, name: string): RoundResult[] {
+  const landed = data.rounds.filter((r) => r.cases[name]?.landed);
+  return landed.length > 0
+    ? landed
+    : data.rounds.filter((r) => r.cases[name] !== undefined);
 }
 
-/** Nanoseconds per subscription (subscribe and unsubscribe). */
-function perSubscription(
-  data: Data,
-  group: string,
-  count: number,
-  peer: string,
-) {
-  const t = time(data, group, peer);
-  return t === undefined ? undefined : t / count;
+/** Median ns per operation of `impl` in `name`. */
+function ns(data: Data, name: string, impl: string): number | undefined {
+  const values = usable(data, name).map((r) => r.cases[name]!.ns[impl])
+    .filter((value) => value !== undefined);
+  return values.length === 0 ? undefined : median(values);
 }
 
-/** Churn steps per second. */
-function churnRate(data: Data, group: string, peer: string) {
-  const t = time(data, group, peer);
-  return t === undefined ? undefined : CHURN_STEPS_PER_ITERATION * 1e9 / t;
-}
-
-/** How many times faster this package is than `peer`. */
 /**
- * The median over runs of `samples[b] / samples[a]`: each ratio comes from
- * one run, where both sides met the same machine conditions.
+ * How many times faster this package is than `impl` in `name`: the median
+ * over rounds of `impl`'s time over ours, each taken within one process.
  */
-function perRun(data: Data, a: string, b: string): number | undefined {
-  const as = data.samples[a];
-  const bs = data.samples[b];
-  if (as === undefined || bs === undefined) return undefined;
-  return median(as.map((value, r) => bs[r]! / value));
+function ratio(data: Data, name: string, impl: string): number | undefined {
+  const values = usable(data, name).map((r) => {
+    const c = r.cases[name]!;
+    return c.ns[impl] === undefined ? undefined : c.ns[impl]! / c.ns[OURS]!;
+  }).filter((value) => value !== undefined);
+  return values.length === 0 ? undefined : median(values);
 }
 
-/** How many times faster this package is than `peer`, in the same runs. */
-function ratio(data: Data, group: string, peer: string): number | undefined {
-  return perRun(data, `${group}: ${ours}`, `${group}: ${peer}`);
+/** Cost per subscription at 100k over that at 10k, within each round. */
+function growth(data: Data, kind: string, impl: string): number | undefined {
+  const big = `scale ${kind} 100000`;
+  const small = `scale ${kind} 10000`;
+  const values = data.rounds.filter((r) =>
+    r.cases[big]?.ns[impl] !== undefined && r.cases[small] !== undefined
+  ).map((r) => r.cases[big]!.ns[impl]! / r.cases[small]!.ns[impl]!);
+  return values.length === 0 ? undefined : median(values);
 }
 
-/** Cost per subscription at 100k over that at 10k, in the same runs. */
-function growth(data: Data, kind: string, peer: string): number | undefined {
-  const value = perRun(
-    data,
-    `scale ${kind} 10000: ${peer}`,
-    `scale ${kind} 100000: ${peer}`,
-  );
-  return value === undefined ? undefined : value / 10;
+/** The previous report's ratios, by case and implementation. */
+function oldRatios(old: OldData): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  if ((old as Partial<Data>).format === 2) {
+    const data = old as unknown as Data;
+    for (const name of caseNames(data)) {
+      const row = new Map<string, number>();
+      for (const impl of names) {
+        const value = ratio(data, name, impl);
+        if (value !== undefined && impl !== OURS) row.set(impl, value);
+      }
+      out.set(name, row);
+    }
+    return out;
+  }
+  for (const [key, values] of Object.entries(old.samples ?? {})) {
+    const [name, impl] = key.split(": ") as [string, string];
+    const ours = old.samples![`${name}: ${OURS}`];
+    if (impl === OURS || ours === undefined) continue;
+    if (!out.has(name)) out.set(name, new Map());
+    out.get(name)!.set(impl, median(values.map((v, i) => v / ours[i]!)));
+  }
+  return out;
 }
+
+// -- formatting --
 
 function fmtRatio(value: number | undefined): string {
   if (value === undefined) return "–";
@@ -222,8 +184,8 @@ function fmtRatio(value: number | undefined): string {
 function fmtNs(value: number | undefined): string {
   if (value === undefined) return "–";
   if (value >= 1e6) return `${(value / 1e6).toFixed(1)} ms`;
-  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} µs`;
-  return `${value.toFixed(0)} ns`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(2)} µs`;
+  return `${value.toFixed(value < 10 ? 1 : 0)} ns`;
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -235,94 +197,293 @@ function table(head: string[], rows: string[][]): string {
   ].join("\n");
 }
 
+/** Operations per second of ours, and each other's ratio, for `rows`. */
+function rateTable(data: Data, rows: [string, string][]): string {
+  return table(
+    ["", ...names],
+    rows.map(([label, name]) => [
+      label,
+      ...names.map((impl) => {
+        const t = ns(data, name, impl);
+        if (t === undefined) return "–";
+        const rate = `${short(1e9 / t)}/s`;
+        return impl === OURS
+          ? `**${rate}**`
+          : `${rate} (${fmtRatio(ratio(data, name, impl))})`;
+      }),
+    ]),
+  );
+}
+
 interface Target {
+  from: string;
   what: string;
   goal: string;
   measured: string;
   held: boolean;
 }
 
+/** Ratio targets: issue, case, peer, the least ratio that holds. */
+const RATIO_TARGETS: [string, string, string, number][] = [
+  ["#12", "scale hot 10000", "mitt", 1],
+  ["#12", "churn 1000", "mitt", 1],
+  ["#12", "churn 1000", "eventemitter3", 1.2],
+  ["#12", "emit 1 async", FLOOR, 0.95],
+  ["#12", "emit 10 async", FLOOR, 0.9],
+  ["earlier", "emit 10 sync", "emittery", 40],
+  ["earlier", "emit 10 sync", "eventemitter3", 1.5],
+  ["earlier", "emit 10 sync", "tseep", 0.8],
+  ["earlier", "emit 100 sync", "eventemitter3", 3],
+];
+
 function targets(data: Data): Target[] {
   const list: Target[] = [];
-  const emitTarget = (count: number, peer: string, min: number) => {
-    const value = ratio(data, `emit ${count} sync`, peer);
+  const add = (
+    [from, what, goal]: [string, string, string],
+    value: number | undefined,
+    held: (value: number) => boolean,
+    unit = "x",
+  ) =>
     list.push({
-      what: `await emit, ${count} sync listeners, vs ${peer}`,
-      goal: `≥ ${min}x`,
-      // Three digits, so a ratio just under the goal does not read as on it.
-      measured: value === undefined ? "–" : `${value.toPrecision(3)}x`,
-      held: value !== undefined && value >= min,
+      from,
+      what,
+      goal,
+      measured: value === undefined
+        ? "–"
+        : unit === "x"
+        ? `${value.toPrecision(3)}x`
+        : `${value.toFixed(unit === "B" ? 0 : 2)} ${unit}`,
+      held: value !== undefined && held(value),
     });
-  };
-  emitTarget(10, "emittery", 40);
-  emitTarget(10, "eventemitter3", 1.5);
-  emitTarget(10, "tseep", 0.8);
-  emitTarget(100, "eventemitter3", 3);
-  const zero = data.memory.peers[ours]?.emit["0"];
-  list.push({
-    what: "0 listeners: bytes allocated per emit",
-    goal: "0 (the same promise each time: bus_alloc_test.ts)",
-    measured: zero === undefined ? "–" : `${zero.toFixed(2)} B`,
-    // Under one byte per emit over the whole run: no per-emit object.
-    held: zero !== undefined && zero < 1,
-  });
+  const mem = data.memory.peers[OURS];
+  add(
+    ["#12", "memory per subscription, one event", "≤ 170 B (stretch 130)"],
+    mem?.hot,
+    (v) => v <= 170,
+    "B",
+  );
+  add(
+    ["#12", "memory per subscription, one event each", "≤ 380 B (stretch 250)"],
+    mem?.spread,
+    (v) => v <= 380,
+    "B",
+  );
+  const spread = ratio(data, "scale spread 10000", "eventemitter3");
+  add(
+    ["#12", "scale spread 10000: our time / eventemitter3's", "≤ 2.2x"],
+    spread === undefined ? undefined : 1 / spread,
+    (v) => v <= 2.2,
+  );
+  for (const [from, name, peer, min] of RATIO_TARGETS) {
+    add(
+      [from, `${name}, vs ${peer}`, `≥ ${min}x`],
+      ratio(data, name, peer),
+      (v) => v >= min,
+    );
+  }
+  add(
+    ["#12", "mod.ts minified + gzipped", "≤ 6.0 KB"],
+    data.size.bundles["mod.ts"]?.gzipped,
+    (v) => v <= 6000,
+    "B",
+  );
+  add(
+    ["earlier", "0 listeners: bytes allocated per emit", "0"],
+    mem?.emit["0"],
+    (v) => v < 1,
+    "B/emit",
+  );
   for (const kind of ["spread", "hot"]) {
-    const grew = growth(data, kind, ours);
-    list.push({
-      what: `subscribe + unsubscribe, ${
-        kind === "hot" ? "one hot event, shuffled" : "spread over many events"
-      }: cost per op at 100k / at 10k`,
-      goal: "≤ 3x",
-      measured: grew === undefined ? "–" : `${grew.toFixed(2)}x`,
-      held: grew !== undefined && grew <= 3,
-    });
+    add(
+      ["earlier", `scale ${kind}: cost per op at 100k / at 10k`, "≤ 3x"],
+      growth(data, kind, OURS),
+      (v) => v <= 3,
+    );
   }
   return list;
 }
 
-// -- writing the documents --
+// -- the documents --
 
-type PeerMemory = MemoryReport["peers"][string];
+function method(data: Data): string[] {
+  const landedRounds =
+    data.rounds.filter((r) => Object.values(r.cases).every((c) => c.landed))
+      .length;
+  return [
+    "## Method",
+    "",
+    `- **Rounds.** ${data.rounds.length} rounds, each one \`deno run\` process ` +
+    "running every case for every implementation (`bench/round.ts`). " +
+    "Ratios are taken within one round, where both sides met the same " +
+    "machine; the tables show their median over rounds, and times are " +
+    "medians over rounds too.",
+    "- **A driver per implementation.** V8 keeps type feedback per function " +
+    "literal, so a driver loop shared by all implementations sees all of " +
+    "them, and the first to run gets the best machine code. Each " +
+    "implementation therefore runs its own module instance of " +
+    "`bench/_driver.ts` (imported as `./_driver.ts?impl=<name>`): its own " +
+    "listeners, emit loop, warm-up and adapter code.",
+    "- **Random order.** In each case the implementations are set up and " +
+    `warmed up (${RATE.warmMs} ms; ${CYCLE.warmMs} ms for the scaling ` +
+    "cases, one cycle at 100k) in a random order; then they are sampled " +
+    `in turn, ${RATE.samples} samples of about ${RATE.sampleMs} ms each ` +
+    `(${CYCLE.samples} of about ${CYCLE.sampleMs} ms after a full GC for ` +
+    `the scaling cases, ${BIG_CYCLE.samples} single cycles at 100k; ` +
+    "peers slower than 100 ms per cycle get 3), in a new random order for " +
+    "every sample, so drifts of a shared machine hit all of them alike. " +
+    "The figure of a case is the 25th percentile of its samples: on a " +
+    "shared machine disturbances only add time. " +
+    "(`bench/round.ts --shared-driver` runs everything through one " +
+    "driver instance instead, to see the effect of sharing.)",
+    "- **Control.** `control` is an identical copy of this package's " +
+    "modules, loaded from a temporary directory: a module graph of its " +
+    "own. Its time over the package's must land in " +
+    `${CONTROL_RANGE[0]}–${CONTROL_RANGE[1]}; a case where it does not is ` +
+    "measured again in the same round (at most 3 times). Rows use only the " +
+    "rounds where their control landed; when a case had fewer than " +
+    `${MIN_LANDED} such rounds, up to ${MAX_EXTRA_ROUNDS} more rounds ran. ` +
+    `${landedRounds} of ${data.rounds.length} rounds had every control in ` +
+    "range; the table below gives each case's control.",
+    "- **Floor.** `floor` is a minimal async bus of about 40 lines " +
+    "(`bench/_floor.ts`): a `Set` per event, an array of it rebuilt on the " +
+    "first emit after a change, every listener started synchronously, " +
+    "thenables awaited with a countdown, errors as one `AggregateError`. " +
+    "It is what a plain loop costs, without this package's guarantees.",
+    "- **Awaiting.** An awaited emit awaits whatever the emitter returns: " +
+    "mitt, eventemitter3, tseep and EventTarget return before async " +
+    "listeners settle, so their async rows measure less work than those " +
+    "of this package, emittery and the floor. Not-awaited rows call emit " +
+    "in a loop and await only the last result.",
+    "- Listeners keep a counter each (emittery's read `event.data`, " +
+    "EventTarget's `event.detail`); unsubscribing uses the handle " +
+    "`subscribe` returns (this package, the floor), the function `on` " +
+    "returns (emittery), `off(name, fn)` (mitt, eventemitter3, tseep) or " +
+    "`removeEventListener` (EventTarget). tseep compiles its emit with " +
+    "`eval`, which strict CSP forbids; emittery reads `process.env.DEBUG` " +
+    "on each emit (hence `--allow-env=DEBUG`).",
+    "",
+  ];
+}
 
-const memoryRows: [string, (m: PeerMemory) => number][] = [
-  ["per subscription, one event", (m) => m.hot],
-  ["per subscription, one event each", (m) => m.spread],
-  ["per emit, 0 listeners", (m) => m.emit["0"] ?? NaN],
-  ["per emit, 10 sync listeners", (m) => m.emit["10"] ?? NaN],
-];
+function controlTable(data: Data): string {
+  return table(
+    [
+      "case",
+      "control / package",
+      "range over rounds",
+      "rounds landed",
+      "measurements",
+    ],
+    caseNames(data).map((name) => {
+      const cs = data.rounds.map((r) => r.cases[name]).filter((c) =>
+        c !== undefined
+      );
+      const values = cs.map((c) => c.control);
+      return [
+        name,
+        `${median(values).toFixed(2)}`,
+        `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`,
+        `${cs.filter((c) => c.landed).length} of ${cs.length}`,
+        String(cs.reduce((sum, c) => sum + c.attempts, 0)),
+      ];
+    }),
+  );
+}
 
-function markdown(data: Data): string {
-  const out: string[] = [];
-  out.push(
+function comparison(data: Data, old: OldData | undefined): string[] {
+  if (old === undefined) return ["No earlier report to compare with.", ""];
+  const before = oldRatios(old);
+  const rows: string[][] = [];
+  let same = 0;
+  for (const [name, row] of before) {
+    for (const [impl, was] of row) {
+      const now = ratio(data, name, impl);
+      if (now === undefined) continue;
+      const change = now / was - 1;
+      if (Math.abs(change) < 0.15) {
+        same++;
+        continue;
+      }
+      rows.push([
+        `${name}, vs ${impl}`,
+        fmtRatio(was),
+        fmtRatio(now),
+        `${change > 0 ? "+" : ""}${(change * 100).toFixed(0)}%`,
+      ]);
+    }
+  }
+  const memory = (["hot", "spread"] as const).map((kind) => {
+    const was = old.memory?.peers[OURS]?.[kind];
+    const now = data.memory.peers[OURS]?.[kind];
+    return `${kind === "hot" ? "one event" : "one event each"} ${
+      was?.toFixed(0) ?? "–"
+    } → ${now?.toFixed(0) ?? "–"} B`;
+  });
+  return [
+    `Against the committed report of ${old.date}` +
+    ((old as Partial<Data>).format === 2
+      ? ""
+      : " (shared drivers, fixed order, no control)") +
+    ". Ratio = how many times faster this package is. " +
+    `${same} ratios moved by less than 15%; these moved more:`,
+    "",
+    table(["row", "before", "now", "change"], rows),
+    "",
+    `Memory per subscription of this package: ${memory.join(", ")}.`,
+    "",
+  ];
+}
+
+function markdown(data: Data, old: OldData | undefined): string {
+  const mem = (pick: (m: MemoryReport["peers"][string]) => number) =>
+    names.map((impl) => {
+      const m = data.memory.peers[impl];
+      return m === undefined ? "–" : `${pick(m).toFixed(0)} B`;
+    });
+  const scaleRows = (kind: string) => [
+    ...SCALE_COUNTS.map((count) => [
+      `${count / 1000}k`,
+      ...names.map((impl) => {
+        const value = fmtNs(ns(data, `scale ${kind} ${count}`, impl));
+        return impl === OURS ? `**${value}**` : value;
+      }),
+    ]),
+    [
+      "growth 10k → 100k",
+      ...names.map((impl) => {
+        const grew = growth(data, kind, impl);
+        return grew === undefined ? "–" : `${grew.toFixed(2)}x`;
+      }),
+    ],
+  ];
+  return [
     "# Benchmarks",
     "",
     "<!-- Generated by `deno task bench:report` (bench/report.ts). Do not edit by hand. -->",
     "",
-    `Measured ${data.date}. Each figure is the median over ${data.runs} ` +
-      "runs of `deno bench` (every peer in the same process) of the 75th " +
-      "percentile time per iteration: the typical cost, the garbage " +
-      "collection it causes included, without the stalls that other " +
-      "processes on this shared machine cause now and then. Ratios are " +
-      "taken within each run (both sides under the same conditions) and " +
-      "their median is shown. Expect ±20% between runs.",
+    `Measured ${data.date} in ${Math.round(data.seconds)} s. Ratios say how ` +
+    "many times faster this package is than the other implementation " +
+    "(above 1: this package is faster), within one process, median over " +
+    "rounds.",
+    "",
+    table(["machine", ""], Object.entries(data.machine)),
     "",
     table(
-      ["machine", ""],
-      Object.entries(data.machine).map(([key, value]) => [key, value]),
-    ),
-    "",
-    table(
-      ["peer", "version"],
-      PEERS.map((peer) => [peer.name, `\`${peer.source}\``]),
+      ["implementation", "source"],
+      IMPLS.map((impl) => [impl.name, `\`${impl.source}\``]),
     ),
     "",
     "![Awaited emits per second](benchmarks.svg)",
     "",
+    ...method(data),
     "## Targets",
     "",
     table(
-      ["target", "goal", "measured", ""],
-      targets(data).map((t) => [
+      ["from", "target", "goal", "measured", ""],
+      targets(data).map((
+        t,
+      ) => [
+        t.from,
         t.what,
         t.goal,
         t.measured,
@@ -330,321 +491,217 @@ function markdown(data: Data): string {
       ]),
     ),
     "",
-    "## What limited the targets, and what was done",
+    "## Emit, sync listeners, awaited",
     "",
-    "- **Frozen snapshots cost 3-4x per listener call.** Profiling " +
-      "(`deno run --cpu-prof`) put most of a sync emit in `fanOut`, with the " +
-      "listener inlined, at about 6 ns per listener (eventemitter3: 7.5 ns). " +
-      "A micro-benchmark of the same loop over the same 100 listeners took " +
-      "4.6-7.7 ns per call over a frozen array and 1.4 ns over a plain one: " +
-      "V8 reads the elements of a frozen array on a slower path. `_topic.ts` " +
-      "now publishes plain arrays (nothing outside `emit` can reach them), " +
-      "which took 100 sync listeners from 1.2x to over 3x eventemitter3.",
-    "- **tseep** compiles one straight-line function per listener set with " +
-      "`eval`, so each listener call site is monomorphic and inlined; no loop " +
-      "over an array can do that. With identical listener bodies sharing one " +
-      "counter it even merges their work (tseep: 0.3 ns per listener); the " +
-      "bodies here keep a counter each. Each listener past the first costs " +
-      "this package about 2.7 ns (load from the array, closure check, the " +
-      "inlined body) against tseep's 1 ns; hoisting the length and " +
-      "unrolling the loop gained nothing measurable. The 0.8x target sits " +
-      "on the edge (0.79-0.80 in most runs): closing the gap would take " +
-      "generated code, which this package refuses.",
-    "- **Async listeners warm up slowly.** On a busy 2-core machine the " +
-      "optimised code for the async path (a `Join` per emit, one " +
-      "`then` per returned promise) arrives after a few hundred " +
-      "milliseconds; until then an emit with one async listener costs 3-5 " +
-      "µs instead of 0.2-0.5 µs. Every bench therefore warms up for 300 ms " +
-      "before deno bench's own warm-up, for every peer alike.",
-    "- **Churn** rebuilds the snapshot on the first emit after each " +
-      "change, an O(N) copy. `Array.from(set, fn)` made that copy 5x " +
-      "slower than a `for...of` loop (22 µs against 4.6 µs for 1,000 " +
-      "listeners); `_topic.ts` now uses the loop. mitt copies its array on " +
-      "every emit too, but with `slice()`, which is cheaper still.",
-    "- **Memory per subscription** (about 290 bytes on one event) is the " +
-      "price of O(1) unsubscribe and of a handle per subscription: a " +
-      "`Subscription` object, an entry in the event's `Set`, the returned " +
-      "`Unsubscribe` closure with its `Symbol.dispose` property, and a slot in " +
-      "the snapshot. No target was set for it; it is reported as measured.",
-    "- **Scaling** is linear in the algorithm (an insertion-ordered `Set` " +
-      "per event, a `Map` of events); what grows with N is garbage " +
-      "collection and cache misses over a larger live heap, which every " +
-      "peer shows too. Each scaling iteration starts after a full GC.",
+    "Emits per second (ratio).",
     "",
-    "## How each peer is driven",
+    rateTable(data, LISTENER_COUNTS.map((n) => [String(n), `emit ${n} sync`])),
     "",
-    "Every emit is awaited, whatever the emitter returns: `await bus.emit()` " +
-      "and `await emittery.emit()` wait for their listeners; mitt, " +
-      "eventemitter3 and tseep return `undefined` or a boolean, and " +
-      "`EventTarget.dispatchEvent(new CustomEvent(...))` a boolean, which is " +
-      "awaited all the same (one microtask, as for a resolved promise). " +
-      "So the sync emitters do **not** wait for async listeners: their " +
-      "async numbers measure less work than those of this package and " +
-      "emittery.",
+    "## Emit, sync listeners, not awaited",
     "",
-    "- Listeners: each peer gets the same bodies, each adding the payload to " +
-      "a counter of its own (emittery's read `event.data`, EventTarget's " +
-      "`event.detail`). Listeners are distinct functions, because emittery and " +
-      "EventTarget ignore a function subscribed twice.",
-    "- Unsubscribing: the handle `subscribe` returns (this package), the " +
-      "function `on` returns (emittery), `off(name, fn)` (mitt, " +
-      "eventemitter3, tseep), `removeEventListener` (EventTarget).",
-    `- Emit benches await ${EMITS_PER_ITERATION} emits per iteration, churn ` +
-      `benches ${CHURN_STEPS_PER_ITERATION} steps, so the harness cost is ` +
-      "spread thin.",
-    "- tseep compiles an emit function per listener set with `eval`, which " +
-      "strict Content-Security-Policy forbids; this package walks an array.",
-    "- emittery reads `process.env.DEBUG` on each emit (hence " +
-      "`--allow-env=DEBUG`); that cost is part of its numbers.",
+    rateTable(
+      data,
+      LISTENER_COUNTS.map((n) => [String(n), `emit ${n} sync, not awaited`]),
+    ),
     "",
-  );
-
-  for (const isAsync of [false, true]) {
-    const kind = isAsync ? "async" : "sync";
-    out.push(
-      `## Await emit, ${kind} listeners`,
-      "",
-      `Awaited emits per second (ratio: how many times faster ${ours} is).`,
-      "",
-      table(
-        ["listeners", ...peerNames],
-        LISTENER_COUNTS.map((count) => {
-          const group = `emit ${count} ${kind}`;
-          return [
-            String(count),
-            ...peerNames.map((peer) => {
-              const rate = emitRate(data, group, peer);
-              if (rate === undefined) return "–";
-              return peer === ours
-                ? `**${short(rate)}/s**`
-                : `${short(rate)}/s (${fmtRatio(ratio(data, group, peer))})`;
-            }),
-          ];
-        }),
-      ),
-      "",
-    );
-  }
-
-  out.push(
-    "## Subscribe and unsubscribe scaling",
+    "## Emit, async listeners, awaited",
     "",
-    "Time per subscription to subscribe N listeners and unsubscribe them " +
-      "all in a shuffled order, on a fresh emitter. *Growth* is the cost " +
-      "per subscription at 100k over that at 10k: 1x is linear, 10x is " +
-      "quadratic. At 100k on one event only this package runs: the peers " +
-      "take seconds to minutes per cycle there (eventemitter3 and " +
-      "EventTarget scan the event's listeners on every change, tseep " +
-      "regenerates its emit function on every change); their 1k → 10k " +
-      "growth shows the trend.",
+    rateTable(data, ASYNC_COUNTS.map((n) => [String(n), `emit ${n} async`])),
     "",
-  );
-  for (const kind of ["spread", "hot"]) {
-    out.push(
-      kind === "spread"
-        ? "### Spread over N events, one listener each"
-        : "### N listeners on one hot event",
-      "",
-      table(
-        ["N", ...peerNames],
-        [
-          ...SCALE_COUNTS.map((count) => [
-            `${count / 1000}k`,
-            ...peerNames.map((peer) => {
-              const value = fmtNs(
-                perSubscription(data, `scale ${kind} ${count}`, count, peer),
-              );
-              return peer === ours ? `**${value}**` : value;
-            }),
-          ]),
-          [
-            "growth 10k → 100k",
-            ...peerNames.map((peer) => {
-              const grew = growth(data, kind, peer);
-              return grew === undefined ? "–" : `${grew.toFixed(2)}x`;
-            }),
-          ],
-        ],
-      ),
-      "",
-    );
-  }
-
-  out.push(
     "## Churn",
     "",
     "One event with N listeners; each step subscribes one more, awaits an " +
-      "emit, unsubscribes it and awaits another emit. Steps per second.",
+    "emit, unsubscribes it and awaits another emit. Steps per second.",
     "",
-    table(
-      ["N", ...peerNames],
-      CHURN_COUNTS.map((count) => {
-        const group = `churn ${count}`;
-        return [
-          `${count / 1000}k`,
-          ...peerNames.map((peer) => {
-            const rate = churnRate(data, group, peer);
-            if (rate === undefined) return "–";
-            return peer === ours
-              ? `**${short(rate)}/s**`
-              : `${short(rate)}/s (${fmtRatio(ratio(data, group, peer))})`;
-          }),
-        ];
-      }),
-    ),
+    rateTable(data, CHURN_COUNTS.map((n) => [`${n / 1000}k`, `churn ${n}`])),
+    "",
+    "## Subscribe and unsubscribe",
+    "",
+    "Time per subscription to subscribe N listeners and unsubscribe them " +
+    "all in a shuffled order, on a fresh emitter, after a full GC. " +
+    "*Growth* is the cost per subscription at 100k over that at 10k " +
+    "(1x: linear; 10x: quadratic). At 100k on one event the peers take " +
+    "seconds per cycle (eventemitter3, EventTarget and mitt scan the " +
+    "listeners on every unsubscribe, tseep regenerates its emit function), " +
+    "and emittery at 100k events: they stop at 10k.",
+    "",
+    "### Spread over N events, one listener each",
+    "",
+    table(["N", ...names], scaleRows("spread")),
+    "",
+    "### N listeners on one event",
+    "",
+    table(["N", ...names], scaleRows("hot")),
     "",
     "## Memory",
     "",
     `Heap bytes per subscription (${short(data.memory.subscriptions)} ` +
-      "subscriptions, then one emit of each event, full GC before each " +
-      "reading, median of " +
-      `${data.memory.samples}; the listener functions themselves are not ` +
-      "counted, the unsubscribe handles the caller keeps are), and bytes " +
-      `allocated by one emit call (${short(data.memory.emits)} emits not ` +
-      "awaited, no GC during the run, smallest of " +
-      `${data.memory.samples} runs).`,
+    "subscriptions, then one emit of each event, full GC before each " +
+    `reading, median of ${data.memory.samples}; the listeners are not ` +
+    "counted, the handles a caller keeps to unsubscribe are), and bytes " +
+    `allocated by one emit (${short(data.memory.emits)} emits not awaited, ` +
+    `no GC during the run, smallest of ${data.memory.samples}).`,
+    "",
+    table(["", ...names], [
+      ["per subscription, one event", ...mem((m) => m.hot)],
+      ["per subscription, one event each", ...mem((m) => m.spread)],
+      ["per emit, 0 listeners", ...mem((m) => m.emit["0"] ?? NaN)],
+      ["per emit, 10 sync listeners", ...mem((m) => m.emit["10"] ?? NaN)],
+    ]),
+    "",
+    "## Bundle size and cold import",
+    "",
+    "`deno bundle --platform browser --minify`, then gzip; cold import is " +
+    "the first `await import()` in a fresh `deno` process, median of " +
+    `${data.size.runs} processes (for \`mod.ts\`, with Deno's transpile ` +
+    "cache already filled).",
     "",
     table(
-      ["", ...peerNames],
-      memoryRows.map(([label, pick]) => [
-        label,
-        ...peerNames.map((peer) => {
-          const m = data.memory.peers[peer];
-          return m === undefined ? "–" : `${pick(m).toFixed(0)} B`;
-        }),
+      ["entry", "minified", "minified + gzipped"],
+      Object.entries(data.size.bundles).map(([entry, b]) => [
+        entry,
+        `${b.minified} B`,
+        `${b.gzipped} B (${(b.gzipped / 1000).toFixed(2)} KB)`,
       ]),
     ),
     "",
+    table(
+      ["cold import of", "time"],
+      Object.entries(data.size.coldImportMs).map((
+        [what, ms],
+      ) => [what, `${ms.toFixed(2)} ms`]),
+    ),
+    "",
+    "## Control, per case",
+    "",
+    "The control's time over the package's, per case (median, and range " +
+    "over rounds), the rounds where it landed in " +
+    `${CONTROL_RANGE[0]}–${CONTROL_RANGE[1]}, and the measurements made ` +
+    "(repeats included). Emits on a warm heap hold tightly; the scaling " +
+    "cases, dominated by allocation and GC, scatter most on a busy machine.",
+    "",
+    controlTable(data),
+    "",
+    "## Compared with the previous report",
+    "",
+    ...comparison(data, old),
     "## Reproduce",
     "",
     "```sh",
-    "deno task bench          # the suite, printed as tables",
-    `deno task bench:report   # ${data.runs} runs + memory, rewrites this file, the chart and README`,
+    "deno task bench          # every case once, with deno bench",
+    "deno task bench:report   # rounds + memory + size; rewrites this file, the JSON and the chart",
     "```",
     "",
-    "Raw per-run numbers: `docs/benchmarks.json` (`deno task bench:report " +
-      "--from docs/benchmarks.json` redraws the documents from it).",
+    "Raw per-round numbers: `docs/benchmarks.json` " +
+    "(`deno task bench:report --from docs/benchmarks.json` redraws the " +
+    "documents from it).",
     "",
-  );
-  return out.join("\n");
+  ].join("\n");
 }
 
 function chart(data: Data): string {
+  const shown = names.filter((impl) => impl !== CONTROL);
   const panel = (isAsync: boolean) => ({
     title: isAsync
-      ? "Async listeners (only @arcly/bus and emittery wait for them)"
+      ? "Async listeners (mitt, eventemitter3, tseep, EventTarget do not wait for them)"
       : "Sync listeners",
-    groups: LISTENER_COUNTS.map((count) => {
+    groups: (isAsync ? ASYNC_COUNTS : LISTENER_COUNTS).map((count) => {
       const values: Record<string, number> = {};
-      for (const peer of peerNames) {
-        const rate = emitRate(
-          data,
-          `emit ${count} ${isAsync ? "async" : "sync"}`,
-          peer,
-        );
-        if (rate !== undefined) values[peer] = rate;
+      for (const impl of shown) {
+        const t = ns(data, `emit ${count} ${isAsync ? "async" : "sync"}`, impl);
+        if (t !== undefined) values[impl] = 1e9 / t;
       }
-      return {
-        label: `${count} listener${count === 1 ? "" : "s"}`,
-        values,
-      };
+      return { label: `${count} listener${count === 1 ? "" : "s"}`, values };
     }),
   });
   return barChart(
     "await emit(): emits per second (log scale, higher is better)",
     `${data.machine.cpu}, ${(data.machine.runtime ?? "").split(",")[0]}, ${
       data.date.slice(0, 10)
-    }, median of ${data.runs} runs`,
-    peerNames,
+    }, median of ${data.rounds.length} rounds`,
+    shown,
     [panel(false), panel(true)],
   );
 }
 
-function readmeSection(data: Data): string {
-  const t = targets(data);
-  const r = (group: string, peer: string) => fmtRatio(ratio(data, group, peer));
-  const others = peerNames.filter((peer) => peer !== ours);
-  const row = (label: string, group: string) => [
-    label,
-    ...others.map((peer) => r(group, peer)),
-  ];
-  const held = t.filter((target) => target.held);
-  const missed = t.filter((target) => !target.held);
-  const zero = t.find((target) => target.what.startsWith("0 listeners"));
-  const scaling = t.filter((target) => target.what.startsWith("subscribe"));
-  return [
-    "## Benchmarks",
-    "",
-    "![Awaited emits per second, per peer and listener count](docs/benchmarks.svg)",
-    "",
-    "How many times faster `await bus.emit()` is than each peer's idiomatic " +
-    `emit, awaited the same way (median of ${data.runs} runs, ` +
-    `${data.date.slice(0, 10)}, ${data.machine.cpu}):`,
-    "",
-    table(["", ...others], [
-      row("0 listeners", "emit 0 sync"),
-      row("1 sync listener", "emit 1 sync"),
-      row("10 sync listeners", "emit 10 sync"),
-      row("100 sync listeners", "emit 100 sync"),
+/** Runs a script of `bench/` in its own process; returns its JSON output. */
+async function script<T>(
+  path: string,
+  flags: string[],
+  args: string[] = [],
+): Promise<T> {
+  return JSON.parse(
+    await run("deno", [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      ...flags,
+      path,
+      ...args,
     ]),
-    "",
-    "With async listeners only this bus and emittery wait for them (the " +
-    "others return before the listeners' promises settle, so they are not " +
-    "comparable there): " +
-    `${r("emit 1 async", "emittery")}, ${r("emit 10 async", "emittery")} ` +
-    `and ${r("emit 100 async", "emittery")} emittery with 1, 10 and 100 ` +
-    "async listeners. tseep builds its emit function with `eval`, which " +
-    "strict CSP forbids; this bus walks an array.",
-    "",
-    `${zero?.held ? "An emit nobody listens to allocates nothing" : ""}${
-      zero?.held && scaling.every((target) => target.held)
-        ? ", and subscribing and unsubscribing stay linear up to 100k " +
-          "listeners, on one event or spread over many. "
-        : zero?.held
-        ? ". "
-        : ""
-    }` +
-    `${held.length} of ${t.length} performance targets held` +
-    (missed.length === 0
-      ? ""
-      : ` (missed: ${
-        missed.map((target) => `${target.what}, ${target.measured}`).join(
-          "; ",
-        )
-      })`) +
-    "; the targets, full tables (async listeners, scaling, churn, " +
-    "memory per subscription), the method and what limited the results: " +
-    "[docs/benchmarks.md](docs/benchmarks.md).",
-    "",
-    "Reproduce:",
-    "",
-    "```sh",
-    "deno task bench          # every case, printed as tables",
-    "deno task bench:report   # 3 runs; rewrites docs/benchmarks.md, the chart and this section",
-    "```",
-    "",
-  ].join("\n");
+  ) as T;
 }
 
-const START = "<!-- section: benchmarks -->";
-const END = "<!-- /section: benchmarks -->";
+function round(): Promise<RoundResult> {
+  return script("bench/round.ts", ["--allow-env=DEBUG", V8_FLAGS], ["--json"]);
+}
 
-async function updateReadme(section: string): Promise<void> {
-  const url = new URL("README.md", root);
-  const text = await Deno.readTextFile(url);
-  const start = text.indexOf(START);
-  if (start < 0) throw new Error(`README.md has no ${START} marker`);
-  const end = text.indexOf(END, start);
-  const after = end < 0 ? start + START.length : end + END.length;
-  await Deno.writeTextFile(
-    url,
-    `${text.slice(0, start)}${START}\n\n${section}\n${END}${text.slice(after)}`,
-  );
+async function measure(rounds: number): Promise<Data> {
+  const start = performance.now();
+  const info = await machine();
+  const startLoad = load();
+  const results: RoundResult[] = [];
+  for (let r = 0; r < rounds; r++) {
+    console.error(`round ${r + 1} of ${rounds}`);
+    results.push(await round());
+  }
+  for (let extra = 0; extra < MAX_EXTRA_ROUNDS; extra++) {
+    const short = Object.keys(results[0]!.cases).filter((name) =>
+      results.filter((r) => r.cases[name]?.landed).length < MIN_LANDED
+    );
+    if (short.length === 0) break;
+    if ((performance.now() - start) / 1000 > BUDGET_SECONDS) {
+      console.error(`no time for another round; short: ${short.join(", ")}`);
+      break;
+    }
+    console.error(
+      `extra round: control landed too rarely in ${short.join(", ")}`,
+    );
+    results.push(await round());
+  }
+  console.error("memory");
+  const memory = await script<MemoryReport>("bench/memory.ts", [
+    "--allow-env=DEBUG",
+    `${V8_FLAGS},--min-semi-space-size=64,--max-semi-space-size=64`,
+  ]);
+  console.error("bundle size and cold import");
+  const size = await script<SizeReport>("bench/size.ts", ["--allow-run=deno"]);
+  info.load = `${startLoad} at the start, ${load()} at the end (1, 5, 15 min)`;
+  return {
+    format: 2,
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    machine: info,
+    seconds: (performance.now() - start) / 1000,
+    rounds: results,
+    memory,
+    size,
+  };
+}
+
+async function previous(rev: string): Promise<OldData | undefined> {
+  try {
+    return JSON.parse(
+      await run("git", ["show", `${rev}:docs/benchmarks.json`]),
+    ) as OldData;
+  } catch {
+    return undefined;
+  }
 }
 
 const from = arg("--from");
+const old = await previous(arg("--against") ?? "HEAD");
 const data: Data = from === undefined
-  ? await measure(Number(arg("--runs") ?? 3))
+  ? await measure(Number(arg("--rounds") ?? 5))
   : JSON.parse(await Deno.readTextFile(from)) as Data;
 
 await Deno.mkdir(new URL("docs/", root), { recursive: true });
@@ -652,16 +709,17 @@ await Deno.writeTextFile(
   new URL("docs/benchmarks.json", root),
   JSON.stringify(data, null, 2) + "\n",
 );
-await Deno.writeTextFile(new URL("docs/benchmarks.md", root), markdown(data));
+await Deno.writeTextFile(
+  new URL("docs/benchmarks.md", root),
+  markdown(data, old),
+);
 await Deno.writeTextFile(new URL("docs/benchmarks.svg", root), chart(data));
-await updateReadme(readmeSection(data));
 // The documents as deno fmt would write them, so `deno fmt --check` passes.
-await run([
+await run("deno", [
   "fmt",
   "docs/benchmarks.md",
   "docs/benchmarks.json",
   "docs/benchmarks.svg",
-  "README.md",
 ]);
 for (const target of targets(data)) {
   console.log(

@@ -1,8 +1,10 @@
 // Copyright 2026 the arcly authors. MIT license.
 /**
  * A small order service on the bus: a slow async listener (the mailer), a
- * fast one (the audit log) and a failing one (the warehouse). It prints what
- * ran when, and how the warehouse's failure surfaced.
+ * fast one (the audit log) and a failing one (the warehouse), then a pattern
+ * listener (metrics, `order.*`) and a listener of every event (the tracer).
+ * It prints what ran when, in which order, and how the warehouse's failure
+ * surfaced.
  *
  * Run it with `deno task demo`.
  */
@@ -43,12 +45,19 @@ bus.subscribe("order.placed", async (order) => {
   log(`warehouse  reserved stock for order ${order.id}`);
 });
 
+// Runs after the event's own listeners: pattern listeners come next.
+bus.subscribePattern("order.*", ({ name }) => {
+  log(`metrics    counted ${name}`);
+});
+
+// Runs last: listeners of every event come after pattern listeners.
 bus.subscribeAll(({ name, payload }) => {
   log(`tracer     saw ${name} ${JSON.stringify(payload)}`);
 });
 
-console.log("1. An order that goes through: every listener starts at once,");
-console.log("   emit resolves when the slowest one is done.\n");
+console.log("1. An order that goes through: every listener starts at once");
+console.log("   (own, then pattern, then every-event listeners), and emit");
+console.log("   resolves when the slowest one is done.\n");
 const first = bus.emit("order.placed", { id: 1, item: "book" });
 log("emit       returned: all listeners already started");
 await first;

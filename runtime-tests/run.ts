@@ -1,12 +1,15 @@
 // Copyright 2026 the arcly authors. MIT license.
 
 /**
- * `deno task test:runtimes`: runs the one behaviour suite (`cases.ts`) on
- * Deno, Bun, Node, workerd and headless Chromium, each through its own thin
- * host, and prints one table. It installs the pinned npm tools
- * (`package-lock.json`) with `npm ci` when they are missing or stale, bundles
- * the package and the cases with `deno bundle`, and fails when any runtime
- * fails a case or runs fewer cases than the suite has.
+ * `deno task test:runtimes`: runs the one behaviour suite (the test files
+ * listed in `suite.ts`) on Deno, Bun, Node, workerd and headless Chromium
+ * and prints one table. Deno runs the files natively; the other hosts run
+ * them through the `Deno.test` shim (`_shim.ts`). It installs the pinned npm
+ * tools with `npm ci` when missing or stale, builds the typed browser build
+ * (`build.ts`), bundles each host with `deno bundle`, and fails any runtime
+ * that fails a test or runs fewer tests than the suite has (counted by
+ * `deno test --filter` over the same list). Chromium also runs
+ * `browser/dist_test.ts`, type-checked with tsc against `dist/mod.d.ts`.
  *
  * Environment: `CHROMIUM_PATH` (default `/usr/bin/chromium`), `NODE` (default
  * `node`), `RUNTIMES` (a comma-separated subset, e.g. `deno,node`).
@@ -14,118 +17,77 @@
  * @module
  */
 
-import { cases } from "./cases.ts";
+import { SUITE } from "./suite.ts";
 import { serveFolder } from "./browser/serve.ts";
 import { renderWorker } from "./workerd/worker.ts";
+import { build } from "./build.ts";
+import {
+  exists,
+  HERE,
+  installTools,
+  mustRun,
+  type Output,
+  ROOT,
+  run,
+  tool,
+} from "./_tools.ts";
 
-const HERE = new URL("./", import.meta.url);
-const ROOT = new URL("../", HERE);
 const DIST = new URL("dist/", HERE);
-const BIN = new URL("node_modules/.bin/", HERE);
 const here = (path: string) => new URL(path, HERE).pathname;
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const NODE = Deno.env.get("NODE") ?? "node";
-const TIMEOUT_MS = 180_000;
-const EXPECTED = cases.length;
+const TYPED_TEST = "runtime-tests/browser/dist_test.ts";
 
 interface Row {
   runtime: string;
   version: string;
   passed: number;
   failed: number;
+  expected: number;
   ok: boolean;
   note: string;
 }
 
-interface Output {
-  code: number;
-  text: string;
+/** How many tests `deno test` finds in the files, without running them. */
+async function countTests(paths: string[]): Promise<number> {
+  const text = await mustRun(Deno.execPath(), [
+    "test",
+    "--no-check",
+    "--filter",
+    "/^$/",
+    ...paths,
+  ], ROOT);
+  const count = text.match(/(\d+) filtered out/)?.[1];
+  if (count === undefined) throw new Error(`no test count in:\n${text}`);
+  return Number(count);
 }
 
-function env(): Record<string, string> {
-  return { NO_COLOR: "1", FORCE_COLOR: "0" };
-}
-
-async function run(
-  command: string,
-  args: string[],
-  cwd: URL = HERE,
-): Promise<Output> {
-  try {
-    const out = await new Deno.Command(command, {
-      args,
-      cwd,
-      env: env(),
-      stdin: "null",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    }).output();
-    const decoder = new TextDecoder();
-    return {
-      code: out.code,
-      text: decoder.decode(out.stdout) + decoder.decode(out.stderr),
-    };
-  } catch (error) {
-    return { code: -1, text: `${command} ${args.join(" ")}: ${error}` };
-  }
-}
-
-async function mustRun(command: string, args: string[], cwd?: URL) {
-  const out = await run(command, args, cwd);
-  if (out.code !== 0) {
-    console.error(out.text);
-    throw new Error(`${command} ${args.join(" ")} failed (exit ${out.code})`);
-  }
-  return out.text;
-}
-
-async function exists(path: string | URL): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function mtime(path: URL): Promise<number> {
-  return (await Deno.stat(path)).mtime?.getTime() ?? 0;
-}
-
-/** Runs `npm ci` unless node_modules matches package-lock.json already. */
-async function installTools(): Promise<void> {
-  const marker = new URL("node_modules/.package-lock.json", HERE);
-  const lock = new URL("package-lock.json", HERE);
-  if (
-    await exists(marker) && await mtime(marker) >= await mtime(lock) &&
-    await exists(new URL("bun", BIN)) && await exists(new URL("workerd", BIN))
-  ) return;
-  console.log("installing pinned tools: npm ci (runtime-tests/)");
-  await mustRun("npm", ["ci", "--no-audit", "--no-fund"]);
-}
-
-/** Bundles the package and the cases, and renders the workerd module. */
-async function bundle(): Promise<void> {
+/** Builds dist/, bundles the hosts and compiles the typed browser test. */
+async function bundle(expected: number): Promise<void> {
+  await build();
+  await Deno.remove(DIST, { recursive: true }).catch(() => {});
   await Deno.mkdir(DIST, { recursive: true });
   const deno = Deno.execPath();
   const common = ["bundle", "--platform", "browser", "--quiet"];
-  await mustRun(deno, [...common, "-o", here("dist/mod.js"), "mod.ts"], ROOT);
-  await mustRun(deno, [
-    ...common,
-    "--external",
-    "../mod.ts",
-    "-o",
-    here("dist/cases.js"),
-    "runtime-tests/cases.ts",
-  ], ROOT);
-  // The cases import the package bundle, not a second copy of the sources.
-  const file = new URL("cases.js", DIST);
-  const text = await Deno.readTextFile(file);
-  const parts = text.split('from "../mod.ts"');
-  if (parts.length !== 2) {
-    throw new Error("dist/cases.js: expected one import of ../mod.ts");
+  const bundles: [string, string, string[]][] = [
+    ["node.js", "node/host.ts", ["--sourcemap", "inline"]],
+    ["suite.js", "_shim.ts", []],
+    ["browser.js", "browser/page.ts", []],
+    ["assert.js", "browser/assert.ts", []],
+  ];
+  // From the root: runtime-tests/package.json would switch deno to its
+  // node_modules folder.
+  for (const [out, entry, extra] of bundles) {
+    await mustRun(deno, [
+      ...common,
+      ...extra,
+      "-o",
+      here(`dist/${out}`),
+      here(entry),
+    ], ROOT);
   }
-  await Deno.writeTextFile(file, parts.join('from "./mod.js"'));
-  await Deno.writeTextFile(new URL("worker.js", DIST), renderWorker(EXPECTED));
+  await Deno.writeTextFile(new URL("worker.js", DIST), renderWorker(expected));
+  await mustRun(tool("tsc"), ["-p", "browser/tsconfig.json"]);
 }
 
 function count(text: string, pattern: RegExp): number | undefined {
@@ -137,18 +99,23 @@ function row(
   runtime: string,
   version: string,
   out: Output,
-  passed: number | undefined,
-  failed: number | undefined,
+  counts: {
+    passed?: number | undefined;
+    failed?: number | undefined;
+    expected: number;
+  },
 ): Row {
-  const p = passed ?? 0;
-  const f = failed ?? 0;
-  const ok = out.code === 0 && p === EXPECTED && f === 0;
+  const { expected } = counts;
+  const passed = counts.passed ?? 0;
+  const failed = counts.failed ?? 0;
+  const ok = out.code === 0 && passed === expected && failed === 0;
   let note = "";
   if (version === "missing") note = "not installed";
-  else if (passed === undefined) note = "no result";
-  else if (!ok && f === 0 && p < EXPECTED) note = `ran ${p} of ${EXPECTED}`;
-  else if (!ok && f === 0) note = `exit ${out.code}`;
-  return { runtime, version, passed: p, failed: f, ok, note };
+  else if (counts.passed === undefined) note = "no result";
+  else if (!ok && failed === 0 && passed < expected) {
+    note = `ran ${passed} of ${expected}`;
+  } else if (!ok && failed === 0) note = `exit ${out.code}`;
+  return { runtime, version, passed, failed, expected, ok, note };
 }
 
 async function version(command: string, args: string[]): Promise<string> {
@@ -156,63 +123,89 @@ async function version(command: string, args: string[]): Promise<string> {
   return out.code === 0 ? out.text.trim().split("\n")[0]! : "?";
 }
 
-const hosts: Record<string, () => Promise<[Row, Output]>> = {
-  async deno() {
+type Host = (expected: number, typed: number) => Promise<[Row, Output]>;
+
+const hosts: Record<string, Host> = {
+  async deno(expected) {
     const out = await run(Deno.execPath(), [
       "test",
       "--no-check",
-      "runtime-tests/deno/",
+      ...SUITE.map((file) => file.path),
     ], ROOT);
-    const passed = count(out.text, /(\d+) passed/);
-    const failed = count(out.text, /(\d+) failed/);
-    return [row("Deno", Deno.version.deno, out, passed, failed), out];
+    // "ok | 108 passed (9 steps) | 0 failed | 5 ignored"
+    const summary = out.text.match(/^\S* \| (\d+) passed.*$/m)?.[0] ?? "";
+    const passed = count(summary, /(\d+) passed/);
+    const ignored = count(summary, /(\d+) ignored/) ?? 0;
+    const counts = {
+      passed: passed === undefined ? undefined : passed + ignored,
+      failed: count(summary, /(\d+) failed/),
+      expected,
+    };
+    return [row("Deno", Deno.version.deno, out, counts), out];
   },
-  async bun() {
-    const bun = here("node_modules/.bin/bun");
-    const out = await run(bun, ["test", "./bun/host.ts"]);
+  async bun(expected) {
+    const bun = tool("bun");
+    const out = await run(bun, ["test", "--timeout", "60000", "./bun/host.ts"]);
     const passed = count(out.text, /^\s*(\d+) pass$/m);
-    const failed = count(out.text, /^\s*(\d+) fail$/m);
-    return [
-      row("Bun", await version(bun, ["--version"]), out, passed, failed),
-      out,
-    ];
+    const skipped = count(out.text, /^\s*(\d+) skip$/m) ?? 0;
+    const counts = {
+      passed: passed === undefined ? undefined : passed + skipped,
+      failed: count(out.text, /^\s*(\d+) fail$/m),
+      expected,
+    };
+    return [row("Bun", await version(bun, ["--version"]), out, counts), out];
   },
-  async node() {
+  async node(expected) {
     const out = await run(NODE, [
+      "--enable-source-maps",
       "--test",
       "--test-reporter=tap",
-      "node/host.mjs",
+      "dist/node.js",
     ]);
     const passed = count(out.text, /^# pass (\d+)$/m);
-    const failed = count(out.text, /^# fail (\d+)$/m);
+    const skipped = count(out.text, /^# skipped (\d+)$/m) ?? 0;
+    const counts = {
+      passed: passed === undefined ? undefined : passed + skipped,
+      failed: count(out.text, /^# fail (\d+)$/m),
+      expected,
+    };
     const v = (await version(NODE, ["--version"])).replace(/^v/, "");
-    return [row("Node", v, out, passed, failed), out];
+    return [row("Node", v, out, counts), out];
   },
-  async workerd() {
-    const workerd = here("node_modules/.bin/workerd");
+  async workerd(expected) {
+    const workerd = tool("workerd");
     const out = await run(workerd, ["test", "workerd/config.capnp"]);
-    const passed = out.text.match(/\[ PASS \]/g)?.length;
     const failed = out.text.match(/\[ FAIL \]/g)?.length ?? 0;
+    const passed = out.text.match(/\[ PASS \]/g)?.length;
+    const counts = {
+      passed: passed ?? (failed > 0 ? 0 : undefined),
+      failed,
+      expected,
+    };
     const v = (await version(workerd, ["--version"])).replace(/^workerd /, "");
-    return [row("workerd", v, out, passed, failed), out];
+    return [row("workerd", v, out, counts), out];
   },
-  async chromium() {
+  async chromium(expected, typed) {
     if (!await exists(CHROMIUM)) {
       const text =
         `Chromium is missing: ${CHROMIUM} does not exist. Install it with
   sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium
 or point CHROMIUM_PATH at a Chromium binary. (Never let a tool download a browser.)`;
       const out = { code: 1, text };
-      return [row("Chromium", "missing", out, undefined, undefined), out];
+      return [row("Chromium", "missing", out, { expected }), out];
     }
-    const server = serveFolder(HERE);
+    const server = serveFolder(ROOT);
     try {
-      const url = `http://127.0.0.1:${server.addr.port}/browser/index.html`;
+      const page = "runtime-tests/browser/index.html";
+      const url = `http://127.0.0.1:${server.addr.port}/${page}`;
       const out = await run(NODE, ["browser/drive.mjs", url, CHROMIUM]);
-      const passed = count(out.text, /^# pass (\d+)$/m);
-      const failed = count(out.text, /^# fail (\d+)$/m);
+      const counts = {
+        passed: count(out.text, /^# pass (\d+)$/m),
+        failed: count(out.text, /^# fail (\d+)$/m),
+        expected: expected + typed,
+      };
       const v = out.text.match(/^# chromium (\S+)$/m)?.[1] ?? "?";
-      return [row("Chromium", v, out, passed, failed), out];
+      return [row("Chromium", v, out, counts), out];
     } finally {
       await server.shutdown();
     }
@@ -225,7 +218,7 @@ function excerpt(text: string): string {
     return text.trimEnd().split("\n").map((l) => `  | ${l}`).join("\n");
   }
   const wanted =
-    /not ok|\(fail\)|\[ FAIL \]|case failed|Error|error:|missing|install/;
+    /not ok|\(fail\)|\[ FAIL \]|failed|Error|error:|missing|install|^\s+at /;
   const passing = /^\s*(?:ok |# Subtest|\(pass\))/;
   const lines = text.split("\n").filter((l) =>
     wanted.test(l) && !passing.test(l)
@@ -240,7 +233,7 @@ function table(rows: Row[]): string {
   const body = rows.map((r) => [
     r.runtime,
     r.version,
-    `${r.passed}/${EXPECTED}`,
+    `${r.passed}/${r.expected}`,
     String(r.failed),
     r.ok ? "ok" : `FAIL${r.note ? ` (${r.note})` : ""}`,
   ]);
@@ -261,12 +254,17 @@ async function main(): Promise<number> {
     if (!(name in hosts)) throw new Error(`unknown runtime ${name}`);
   }
   await installTools();
-  await bundle();
-  console.log(`suite: ${EXPECTED} cases (runtime-tests/cases.ts)`);
+  const expected = await countTests(SUITE.map((file) => file.path));
+  const typed = await countTests([TYPED_TEST]);
+  await bundle(expected);
+  console.log(
+    `suite: ${expected} tests in ${SUITE.length} files (runtime-tests/suite.ts), ` +
+      `and ${typed} typed browser-build test(s) on Chromium`,
+  );
   const rows: Row[] = [];
   for (const name of wanted) {
     const start = performance.now();
-    const [result, out] = await hosts[name]!();
+    const [result, out] = await hosts[name]!(expected, typed);
     const seconds = ((performance.now() - start) / 1000).toFixed(1);
     console.log(
       `${result.ok ? "ok  " : "FAIL"} ${result.runtime} (${seconds} s)`,

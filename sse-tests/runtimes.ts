@@ -7,7 +7,8 @@
  *   workerd) is started on 127.0.0.1, a client connects, posts a message and
  *   checks that the event arrives; then the process is stopped.
  * - The fan-out server test (`fanOut` of _test_sse.ts) on Bun and on Node
- *   (bundled), and the runtime-neutral sse_test.ts on both (deno_shim.ts).
+ *   (bundled). The runtime-neutral sse_test.ts runs on every runtime in the
+ *   shared suite (runtime-tests/suite.ts, `deno task test:runtimes`).
  * - workerd: the Durable Object hub delivers a POST to the SSE clients of
  *   every other request, and a client that leaves leaves no listener.
  * - Chromium (Debian's, driven by playwright-core): a page using
@@ -59,6 +60,7 @@ function prepare(): Promise<void> {
     try {
       await Deno.stat(`${BIN}workerd`);
       await Deno.stat(`${BIN}bun`);
+      await Deno.stat(new URL("node_modules/playwright-core/", HERE));
     } catch {
       await run("npm", ["ci", "--no-audit", "--no-fund"], HERE);
     }
@@ -71,7 +73,6 @@ function prepare(): Promise<void> {
       ["browser", `${DIST}bun_recipe.js`, "examples/sse/bun.ts"],
       ["node", `${DIST}node_recipe.mjs`, "examples/sse/node.ts"],
       ["node", `${DIST}node_host.mjs`, "sse-tests/node_host.ts"],
-      ["node", `${DIST}neutral_host.mjs`, "sse-tests/neutral_host.ts"],
       ["browser", `${DIST}hub_worker.js`, "sse-tests/workerd/hub_worker.ts"],
       ["browser", `${DIST}page.js`, "sse-tests/browser/page.ts"],
     ];
@@ -229,19 +230,6 @@ for (
         result.cleanup.toFixed(0)
       } ms`,
     );
-  });
-}
-
-for (
-  const [name, command, file] of [
-    ["Bun", `${BIN}bun`, "sse-tests/neutral_host.ts"],
-    ["Node (bundled)", NODE, `${DIST}neutral_host.mjs`],
-  ]
-) {
-  Deno.test(`${name}: sse_test.ts passes`, async () => {
-    await prepare();
-    const out = await run(command!, [file!]);
-    assert.match(out, /\d+ passed, 0 failed/);
   });
 }
 

@@ -4,14 +4,20 @@
 // driven by the main thread with postMessage.
 
 import { type Bridge, bridgeBroadcastChannel, EventBus } from "../mod.ts";
+import { drainMicrotasks } from "../_test_util.ts";
 
 type Events = Record<string, { from: string; n: number }>;
+
+/** Emits not awaited, each awaited, or each in a macrotask of its own. */
+type BurstMode = "at once" | "awaited" | "spread";
 
 type Command =
   | { cmd: "start"; name: string; channel: string; own: boolean }
   | { cmd: "emit"; event: string; n: number }
   | { cmd: "close" }
-  | { cmd: "raw"; message: unknown };
+  | { cmd: "raw"; message: unknown }
+  | { cmd: "burst"; event: string; count: number; mode: BurstMode }
+  | { cmd: "count"; event: string; count: number };
 
 const self = globalThis as unknown as {
   postMessage(message: unknown): void;
@@ -20,6 +26,9 @@ const self = globalThis as unknown as {
 };
 
 let name = "";
+/** Counts of received events by name, and what waits for a count. */
+const counts = new Map<string, number>();
+const wanted = new Map<string, number>();
 let bus: EventBus<Events>;
 let bridge: Bridge;
 let channel: BroadcastChannel | undefined;
@@ -31,6 +40,14 @@ self.onmessage = ({ data: command }) => {
       name = command.name;
       bus = new EventBus<Events>();
       bus.subscribeAll(({ name: event, payload }) => {
+        if (event.startsWith("burst")) {
+          const count = (counts.get(event) ?? 0) + 1;
+          counts.set(event, count);
+          if (wanted.get(event) === count) {
+            self.postMessage({ type: "counted", event, count });
+          }
+          return;
+        }
         const line = `${event} ${payload.from} ${payload.n}`;
         seen.push(line);
         self.postMessage({ type: "seen", line });
@@ -61,6 +78,31 @@ self.onmessage = ({ data: command }) => {
         self.postMessage({ type: "error", message: String(error) })
       );
       self.postMessage({ type: "emitted", event: command.event });
+      break;
+    case "burst": {
+      const { event, count, mode } = command;
+      const run = async () => {
+        for (let n = 0; n < count; n++) {
+          const emitted = bus.emit(event, { from: name, n });
+          if (mode === "awaited") await emitted;
+          if (mode === "spread") await drainMicrotasks();
+        }
+      };
+      run().then(
+        () => self.postMessage({ type: "burst", event }),
+        (error) => self.postMessage({ type: "error", message: String(error) }),
+      );
+      break;
+    }
+    case "count":
+      wanted.set(command.event, command.count);
+      if ((counts.get(command.event) ?? 0) >= command.count) {
+        self.postMessage({
+          type: "counted",
+          event: command.event,
+          count: command.count,
+        });
+      }
       break;
     case "raw":
       channel!.postMessage(command.message);

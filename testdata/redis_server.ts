@@ -122,7 +122,32 @@ export class RedisServer {
     await this.#stderr;
   }
 
+  /**
+   * Kills the server with SIGKILL (no goodbye to its clients) and waits
+   * until it has exited; `restart` brings it back.
+   */
+  async crash(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) return;
+    this.#child = undefined;
+    child.kill("SIGKILL");
+    await child.status;
+    await this.#output;
+    await this.#stderr;
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void {
+    this.#child?.kill("SIGSTOP");
+  }
+
+  /** Thaws the server after `pause` (SIGCONT). */
+  resume(): void {
+    this.#child?.kill("SIGCONT");
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
+    this.resume();
     await this.stop();
   }
 }

@@ -1,9 +1,10 @@
 // Copyright 2026 the arcly authors. MIT license.
 
 // Drives headless Chromium (Debian's, never a downloaded build) with
-// playwright-core: opens the case page, waits for its results and prints
+// playwright-core: opens the suite page, waits for its results and prints
 // them as TAP. Usage: node drive.mjs <page url> [chromium path]
 import { createRequire } from "node:module";
+import { CHROMIUM_FLAGS } from "./chromium_flags.mjs";
 
 // Loaded with require (playwright-core is CommonJS) so that `deno check`, which
 // sees this file but not runtime-tests/node_modules, has nothing to resolve.
@@ -18,15 +19,7 @@ if (url === undefined) {
 const browser = await chromium.launch({
   executablePath,
   headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
+  args: CHROMIUM_FLAGS,
 });
 let failed = 0;
 try {
@@ -39,17 +32,24 @@ try {
     if (message.type() === "error") console.error(`console: ${message.text()}`);
   });
   await page.goto(url);
-  await page.waitForFunction(() => globalThis.caseResults !== undefined, null, {
-    timeout: 60_000,
-  });
-  const results = await page.evaluate(() => globalThis.caseResults);
+  await page.waitForFunction(
+    () => globalThis.suiteResults !== undefined,
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
+  const results = await page.evaluate(() => globalThis.suiteResults);
   console.log(`1..${results.length}`);
   results.forEach((result, i) => {
     if (result.ok) {
-      console.log(`ok ${i + 1} - ${result.name}`);
+      console.log(
+        `ok ${i + 1} - ${result.name}${result.skipped ? " # SKIP" : ""}`,
+      );
     } else {
       failed++;
-      console.log(`not ok ${i + 1} - ${result.name}\n#   ${result.error}`);
+      const error = result.error.replaceAll("\n", "\n#   ");
+      console.log(`not ok ${i + 1} - ${result.name}\n#   ${error}`);
     }
   });
   console.log(`# pass ${results.length - failed}`);

@@ -3,6 +3,7 @@
 // Opens the page in headless Chromium (Debian's) with playwright-core and
 // prints globalThis.result as JSON. Usage: node drive.mjs <url> [chromium]
 import { createRequire } from "node:module";
+import { CHROMIUM_FLAGS } from "../../runtime-tests/browser/chromium_flags.mjs";
 
 // playwright-core is CommonJS, and `deno check` must not resolve it.
 const { chromium } = createRequire(import.meta.url)("playwright-core");
@@ -11,15 +12,7 @@ const [url, executablePath = "/usr/bin/chromium"] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath,
   headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
+  args: CHROMIUM_FLAGS,
 });
 try {
   const page = await browser.newPage();

@@ -1,0 +1,208 @@
+// Copyright 2026 the arcly authors. MIT license.
+// This module is browser compatible.
+
+import { fanOut, type Join } from "./_fan_out.ts";
+import { settled } from "./_observe.ts";
+import type { Registry } from "./_registry.ts";
+import { runSerial } from "./_serial.ts";
+import type { Call } from "./_topic.ts";
+import { trace } from "./_trace.ts";
+import { quote } from "./_validate.ts";
+import type { AnyEvent, Delivery, EmitInfo } from "./types.ts";
+
+/** The delivery of every plain emit. */
+export const LOCAL: Delivery = Object.freeze({ local: true });
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * What an emit does with one group of listeners: `calls`, each called with
+ * `arg` and `delivery`, the first being listener number `offset` of the emit.
+ */
+export type Run<S> = (
+  calls: readonly Call[],
+  arg: unknown,
+  delivery: Delivery,
+  offset: number,
+  state: S,
+) => S;
+
+/**
+ * The listener order of every emit, written only here: the event's own
+ * listeners with the payload, then pattern listeners, then listeners of
+ * every event, both with a frozen `{ name, payload }`; each group in
+ * subscription order. Every snapshot is read before `run` sees any group, so
+ * a listener that changes the registry cannot change what this emit calls.
+ */
+export function walk<S>(
+  registry: Registry,
+  name: string,
+  payload: unknown,
+  delivery: Delivery,
+  run: Run<S>,
+  state: S,
+): S {
+  const own = registry.snapshot(name);
+  const matched = registry.patternSnapshot(name);
+  const every = registry.everySnapshot();
+  if (own !== undefined) state = run(own, payload, delivery, 0, state);
+  if (matched !== undefined || every !== undefined) {
+    const event = Object.freeze({ name, payload });
+    let offset = own?.length ?? 0;
+    if (matched !== undefined) {
+      state = run(matched, event, delivery, offset, state);
+      offset += matched.length;
+    }
+    if (every !== undefined) state = run(every, event, delivery, offset, state);
+  }
+  return state;
+}
+
+/** The groups of one emit, in order, for a run that is not a plain emit. */
+interface Plan {
+  groups: [readonly Call[], unknown][];
+  listeners: number;
+}
+
+function plan(
+  calls: readonly Call[],
+  arg: unknown,
+  _delivery: Delivery,
+  _offset: number,
+  state: Plan,
+): Plan {
+  state.groups.push([calls, arg]);
+  state.listeners += calls.length;
+  return state;
+}
+
+/** Settles an emit once `join` is idle, with what `finish` makes of errors. */
+function settle(
+  join: Join | undefined,
+  finish: (errors: unknown[]) => unknown,
+): Promise<void> {
+  if (join !== undefined && join.pending > 0) return join.wait(finish);
+  const failure = finish(join === undefined ? [] : join.errors());
+  return failure === undefined ? RESOLVED : Promise.reject(failure);
+}
+
+type AnyInfo = EmitInfo<Record<string, unknown>>;
+type OnError = (
+  error: unknown,
+  event: AnyEvent<Record<string, unknown>>,
+) => void;
+
+/** Runs the emits of one bus against its registry. */
+export class Dispatcher {
+  readonly #registry: Registry;
+  readonly #onError: OnError | undefined;
+  readonly #onEmit: ((info: AnyInfo) => void) | undefined;
+
+  constructor(
+    registry: Registry,
+    onError: OnError | undefined,
+    onEmit: ((info: AnyInfo) => void) | undefined,
+  ) {
+    this.#registry = registry;
+    this.#onError = onError;
+    this.#onEmit = onEmit;
+  }
+
+  /**
+   * A plain emit. Every listener starts synchronously, before it returns:
+   * `EventBus.emit` documents this, and the echo suppression of `bridge.ts`
+   * relies on it.
+   */
+  emit(name: string, payload: unknown): Promise<void> {
+    // Kept short, and without a plan, for V8 to inline it.
+    if (this.#onEmit !== undefined) {
+      return this.dispatch(name, payload, LOCAL, false);
+    }
+    const join = walk(this.#registry, name, payload, LOCAL, fanOut, undefined);
+    if (join === undefined) return RESOLVED;
+    return settle(join, (errors) => this.#report(errors, name, payload));
+  }
+
+  /**
+   * Every other emit: traced (`onEmit`), serial, or received by a bridge.
+   * The same snapshots, order and errors as `emit`.
+   */
+  dispatch(
+    name: string,
+    payload: unknown,
+    delivery: Delivery,
+    serial: boolean,
+  ): Promise<void> {
+    const onEmit = this.#onEmit;
+    const start = onEmit === undefined ? 0 : performance.now();
+    const { groups, listeners } = walk(
+      this.#registry,
+      name,
+      payload,
+      delivery,
+      plan,
+      { groups: [], listeners: 0 },
+    );
+    const finish = (errors: unknown[]): unknown => {
+      settled(delivery, errors);
+      const failure = this.#report(errors, name, payload);
+      if (onEmit === undefined) return failure;
+      const info = Object.freeze({
+        name,
+        payload,
+        listeners,
+        start,
+        duration: performance.now() - start,
+        errors: Object.freeze(errors.slice()),
+        serial,
+      }) as AnyInfo;
+      return trace<Record<string, unknown>>(onEmit, info, failure);
+    };
+    if (serial) {
+      return runSerial(groups, delivery).then((errors) => {
+        const failure = finish(errors);
+        if (failure !== undefined) throw failure;
+      });
+    }
+    let join: Join | undefined;
+    let offset = 0;
+    for (const [calls, arg] of groups) {
+      join = fanOut(calls, arg, delivery, offset, join);
+      offset += calls.length;
+    }
+    return settle(join, finish);
+  }
+
+  /**
+   * What an emit settles with for its listener errors: `undefined` when there
+   * are none or `onError` took them all, else an `AggregateError`.
+   */
+  #report(errors: unknown[], name: string, payload: unknown): unknown {
+    if (errors.length === 0) return undefined;
+    const onError = this.#onError;
+    if (onError === undefined) {
+      return new AggregateError(
+        errors,
+        `${errors.length} ${
+          errors.length === 1 ? "listener" : "listeners"
+        } of ${quote(name)} failed`,
+      );
+    }
+    const event = Object.freeze({ name, payload });
+    const thrown: unknown[] = [];
+    for (const error of errors) {
+      try {
+        onError(error, event);
+      } catch (failure) {
+        thrown.push(failure);
+      }
+    }
+    if (thrown.length === 0) return undefined;
+    return new AggregateError(
+      thrown,
+      `onError threw while handling ${errors.length} ${
+        errors.length === 1 ? "error" : "errors"
+      } of ${quote(name)}`,
+    );
+  }
+}

@@ -1,0 +1,37 @@
+// Copyright 2026 the arcly authors. MIT license.
+// This module is browser compatible.
+
+import type { Unsubscribe } from "./types.ts";
+
+// Symbol.dispose and Symbol.asyncDispose are missing on a few older runtimes;
+// handles still work as functions and iterators as iterators there.
+
+/** `Symbol.dispose`, or its registered stand-in where the runtime lacks it. */
+export const DISPOSE: typeof Symbol.dispose = Symbol.dispose ??
+  Symbol.for("Symbol.dispose");
+
+/** `Symbol.asyncDispose`, or its registered stand-in. */
+export const ASYNC_DISPOSE: typeof Symbol.asyncDispose = Symbol.asyncDispose ??
+  Symbol.for("Symbol.asyncDispose");
+
+/** Whether a value is something to wait for: an object with a `then` method. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/**
+ * The `onError` of a bridge or consumer given none: logs to the console with
+ * a label, so errors never vanish.
+ */
+export function logError(label: string): (error: unknown) => void {
+  return (error) => console.error(`@arcly/bus ${label}:`, error);
+}
+
+function noop(): void {}
+
+/** The handle of a subscription that was never made (an aborted signal). */
+export const NOOP_HANDLE: Unsubscribe = Object.freeze(
+  Object.assign(noop, { [DISPOSE]: noop }),
+);
