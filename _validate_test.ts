@@ -718,6 +718,15 @@ const BRIDGE: Subject<BridgeFixture> = {
 const VALID_NUMBER = (v: unknown) => v === undefined || typeof v === "number";
 const VALID_KEY = (v: unknown) => typeof v === "string" && v !== "";
 
+/** A wrong item in `options.events`. */
+const EVENTS_ITEM: Option = {
+  key: "events",
+  valid: VALID_NAME,
+  message: "must be a string, got",
+  wrap: { shown: '["a", x]', value: (x) => ["a", x] },
+  path: "options.events[1]",
+};
+
 /** The options of every bridge function. */
 const BRIDGE_OPTIONS: Option[] = [
   {
@@ -725,13 +734,7 @@ const BRIDGE_OPTIONS: Option[] = [
     valid: (v) => v === undefined || Array.isArray(v),
     message: "must be an array of event names, got",
   },
-  {
-    key: "events",
-    valid: VALID_NAME,
-    message: "must be a string, got",
-    wrap: { shown: '["a", x]', value: (x) => ["a", x] },
-    path: "options.events[1]",
-  },
+  EVENTS_ITEM,
   {
     key: "key",
     // An array is a list of keys, read further; "" is tried below.
@@ -1082,13 +1085,7 @@ Deno.test(
             valid: (v) => v === undefined || Array.isArray(v),
             message: "must be an array of event names and patterns, got",
           },
-          {
-            key: "events",
-            valid: VALID_NAME,
-            message: "must be a string, got",
-            wrap: { shown: '["a", x]', value: (x) => ["a", x] },
-            path: "options.events[1]",
-          },
+          EVENTS_ITEM,
           {
             key: "lastEventId",
             valid: (v) => v === undefined || v === null || VALID_NAME(v),

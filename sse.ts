@@ -886,6 +886,49 @@ export function bridgeEventSource<
   ) {
     throw invalid(action, "source", "a URL or an EventSource", source);
   }
+  const settings = readSourceSettings(options, action);
+  const { signal } = settings;
+  let owned = false;
+  let es: EventSourceLike;
+  if (isEventSourceLike(source)) es = source;
+  else {
+    const EventSourceClass = (globalThis as { EventSource?: unknown })
+      .EventSource as
+        | (new (
+          url: string,
+          init?: { withCredentials?: boolean },
+        ) => EventSourceLike)
+        | undefined;
+    if (typeof EventSourceClass !== "function") {
+      throw new TypeError(
+        `${action}: this runtime has no global EventSource; pass an EventSource-like object instead of ${
+          describe(String(source))
+        }`,
+      );
+    }
+    if (signal?.aborted) es = CLOSED_SOURCE;
+    else {
+      es = new EventSourceClass(String(source), {
+        withCredentials: settings.withCredentials,
+      });
+      owned = true;
+    }
+  }
+  const anyBus = bus as unknown as EventBus<Record<string, unknown>>;
+  return new SourceBridge(anyBus, es, owned, settings);
+}
+
+/** The options of `bridgeEventSource`, read and checked. */
+interface SourceSettings {
+  /** The SSE event names to listen to: `events` and the keys of `schemas`. */
+  names: Set<string>;
+  schemas: Map<string, StandardSchema> | undefined;
+  onError: (error: unknown) => void;
+  signal: AbortSignal | undefined;
+  withCredentials: boolean;
+}
+
+function readSourceSettings(options: unknown, action: string): SourceSettings {
   const opts = readOptions(options, action);
   const signal = readSignal(opts, action);
   const events = readEvents(opts, action);
@@ -915,41 +958,13 @@ export function bridgeEventSource<
       `${action}: options.events must name the events to receive (an EventSource delivers a named event only to listeners of that name)`,
     );
   }
-  let owned = false;
-  let es: EventSourceLike;
-  if (isEventSourceLike(source)) es = source;
-  else {
-    const EventSourceClass = (globalThis as { EventSource?: unknown })
-      .EventSource as
-        | (new (
-          url: string,
-          init?: { withCredentials?: boolean },
-        ) => EventSourceLike)
-        | undefined;
-    if (typeof EventSourceClass !== "function") {
-      throw new TypeError(
-        `${action}: this runtime has no global EventSource; pass an EventSource-like object instead of ${
-          describe(String(source))
-        }`,
-      );
-    }
-    if (signal?.aborted) es = CLOSED_SOURCE;
-    else {
-      es = new EventSourceClass(String(source), {
-        withCredentials,
-      });
-      owned = true;
-    }
-  }
-  return new SourceBridge(
-    bus as unknown as EventBus<Record<string, unknown>>,
-    es,
-    owned,
+  return {
     names,
     schemas,
-    onError ?? defaultOnError,
+    onError: onError ?? defaultOnError,
     signal,
-  );
+    withCredentials,
+  };
 }
 
 const defaultOnError = logError("sse bridge");
@@ -990,10 +1005,7 @@ class SourceBridge implements EventSourceBridge {
     bus: EventBus<Record<string, unknown>>,
     source: EventSourceLike,
     owned: boolean,
-    names: Set<string>,
-    schemas: Map<string, StandardSchema> | undefined,
-    onError: (error: unknown) => void,
-    signal: AbortSignal | undefined,
+    { names, schemas, onError, signal }: SourceSettings,
   ) {
     this.#bus = bus;
     this.source = source;

@@ -81,6 +81,29 @@ Deno.test("serverSentEvents() streams the chosen names and patterns once each, i
   assert.deepEqual(await reader.rest(), []);
 });
 
+Deno.test("serverSentEvents() selects with a pattern exactly the events a pattern listener of the bus gets", async () => {
+  const bus = new EventBus();
+  const heard: string[] = [];
+  bus.subscribePattern("a.b.*", (event) => {
+    heard.push(event.name);
+  });
+  const controller = new AbortController();
+  const response = serverSentEvents(bus, {
+    events: ["a.b.*"],
+    signal: controller.signal,
+  });
+  const reader = new SseReader(response.body!);
+  for (const name of ["a.b", "a.b.", "a.b.c", "a.b.c.d", "a.bc", "a.b..x"]) {
+    await bus.emit(name, 0);
+  }
+  await bus.emit("x.a.b.c", 0);
+  const streamed = await reader.events(heard.length);
+  controller.abort();
+  assert.deepEqual(await reader.rest(), []);
+  assert.deepEqual(streamed.map((block) => block.event), heard);
+  assert.deepEqual(heard, ["a.b.c", "a.b.c.d", "a.b..x"]);
+});
+
 Deno.test("serverSentEvents() streams every event when events is omitted", async () => {
   const bus = new EventBus<Events>();
   const { reader, stop } = open(bus);
