@@ -14,8 +14,8 @@ export const CACHE_LIMIT = 1024;
 class PatternSubscription extends Subscription {
   readonly order: number;
 
-  constructor(topic: Topic, call: Call, order: number) {
-    super(topic, call);
+  constructor(topic: Topic, call: Call, listener: unknown, order: number) {
+    super(topic, call, listener);
     this.order = order;
   }
 }
@@ -52,13 +52,18 @@ export class Patterns {
   #cache: Map<string, readonly Call[] | null> = new Map();
 
   /** Adds a subscription to the pattern whose prefix is `prefix`. */
-  add(prefix: string, call: Call): Subscription {
+  add(prefix: string, call: Call, listener?: unknown): Subscription {
     let topic = this.topics.get(prefix);
     if (topic === undefined) {
       topic = new PatternTopic(prefix);
       this.topics.set(prefix, topic);
     }
-    const sub = new PatternSubscription(topic, call, this.#order++);
+    const sub = new PatternSubscription(
+      topic,
+      call,
+      listener,
+      this.#order++,
+    );
     topic.add(sub);
     this.#cache.clear();
     return sub;

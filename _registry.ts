@@ -5,11 +5,38 @@ import { Patterns, PatternTopic } from "./_pattern.ts";
 import { type Call, Subscription, Topic } from "./_topic.ts";
 import { quote } from "./_validate.ts";
 
+// The API of the registry for `bus.ts`:
+//
+// - `add(name, call, pattern?, listener?)` subscribes `call` to the event
+//   `name`, to every event (`name` undefined), or to the pattern whose prefix
+//   is `name` (`pattern` true), remembering `listener`, the value the user
+//   passed (a function or an `{ onEvent }` object). Waits and iterators pass
+//   no listener, so `removeListener` never removes them.
+// - `remove(sub, cleared)` is the one way out: handles, `once`, signals,
+//   settled waits, iterators leaving, `clear` and `removeListener` all end
+//   here, which releases the subscription (`sub.release`).
+// - `removeListener(name, listener, pattern?)` removes every subscription of
+//   that key (same meaning of `name` and `pattern` as `add`) whose listener
+//   is `listener`, in subscription order, and returns how many. Linear in the
+//   subscriptions of that key.
+// - `onActive(name)` / `onIdle(name)`: optional callbacks, set by the bus,
+//   called when an event name goes from 0 to 1 own subscriptions and from 1
+//   to 0, from every path above. Every-event and pattern subscriptions do not
+//   count. `onActive` runs after the subscription is added (the count is 1);
+//   if it throws, `add` takes the subscription back out, without `release`
+//   and without `onIdle`, and rethrows. `onIdle` runs after the removal is
+//   complete and its `release` ran; what it throws propagates to the caller
+//   of `remove`; `clear()` clears everything first and then rethrows the one
+//   error, or an `AggregateError` of several.
+// - `names()`: the event names that have own subscriptions now, in the order
+//   they became active.
+
 /**
  * The subscriptions of one bus: the listeners of each event, of every event
  * and of each pattern. Every way to subscribe ends in `add`, every way to
  * unsubscribe (a handle, a signal, `once`, a settled wait, an iterator
- * leaving, `clear`) in `remove`. Emits read the `snapshot`s.
+ * leaving, `clear`, `removeListener`) in `remove`. Emits read the
+ * `snapshot`s.
  */
 export class Registry {
   #topics: Map<string, Topic> = new Map();
@@ -18,6 +45,10 @@ export class Registry {
   /** The pattern subscriptions; `undefined` while there are none. */
   #patterns: Patterns | undefined = undefined;
   #count = 0;
+  /** Called when the event `name` gets its first own subscription. */
+  onActive: ((name: string) => void) | undefined = undefined;
+  /** Called when the event `name` loses its last own subscription. */
+  onIdle: ((name: string) => void) | undefined = undefined;
   readonly #maxListeners: number;
   readonly #onWarning: (warning: Error) => void;
 
@@ -29,23 +60,40 @@ export class Registry {
   /**
    * Adds a subscription to the event `name`, to every event when `name` is
    * `undefined`, or to the pattern whose prefix is `name` when `pattern`.
-   * Warns once per topic when it holds more than `maxListeners`.
+   * `listener` is what the user passed, for `removeListener`. Warns once per
+   * topic when it holds more than `maxListeners`.
    */
-  add(name: string | undefined, call: Call, pattern = false): Subscription {
+  add(
+    name: string | undefined,
+    call: Call,
+    pattern = false,
+    listener?: unknown,
+  ): Subscription {
     let sub: Subscription;
     if (pattern) {
-      sub = (this.#patterns ??= new Patterns()).add(name!, call);
+      sub = (this.#patterns ??= new Patterns()).add(name!, call, listener);
+      this.#count++;
     } else {
       let topic = name === undefined ? this.#every : this.#topics.get(name);
+      let created = false;
       if (topic === undefined) {
         topic = new Topic(name);
+        created = true;
         if (name === undefined) this.#every = topic;
         else this.#topics.set(name, topic);
       }
-      sub = new Subscription(topic, call);
+      sub = new Subscription(topic, call, listener);
       topic.add(sub);
+      this.#count++;
+      if (created && name !== undefined && this.onActive !== undefined) {
+        try {
+          this.onActive(name);
+        } catch (error) {
+          this.#undo(sub);
+          throw error;
+        }
+      }
     }
-    this.#count++;
     const topic = sub.topic!;
     if (topic.subs.size > this.#maxListeners && !topic.warned) {
       this.#warnLeak(topic);
@@ -60,6 +108,7 @@ export class Registry {
   remove(sub: Subscription, cleared: boolean): void {
     const topic = sub.topic;
     if (topic === undefined) return;
+    let idle: string | undefined;
     if (topic instanceof PatternTopic) {
       const patterns = this.#patterns!;
       if (!patterns.delete(sub)) return;
@@ -69,12 +118,48 @@ export class Registry {
       if (!topic.delete(sub)) return;
       if (topic.subs.size === 0) {
         if (topic.name === undefined) this.#every = undefined;
-        else this.#topics.delete(topic.name);
+        else {
+          this.#topics.delete(topic.name);
+          idle = topic.name;
+        }
       }
     }
     sub.topic = undefined;
     this.#count--;
     sub.release?.(cleared);
+    if (idle !== undefined) this.onIdle?.(idle);
+  }
+
+  /**
+   * Removes every subscription of the event `name` (every event when
+   * `undefined`, the pattern whose prefix is `name` when `pattern`) whose
+   * listener is `listener`.
+   *
+   * @returns How many it removed.
+   */
+  removeListener(
+    name: string | undefined,
+    listener: unknown,
+    pattern = false,
+  ): number {
+    const topic = pattern
+      ? this.#patterns?.topics.get(name!)
+      : name === undefined
+      ? this.#every
+      : this.#topics.get(name);
+    // Waits and iterators have no listener: never theirs to remove.
+    if (topic === undefined || listener === undefined) return 0;
+    const found: Subscription[] = [];
+    for (const sub of topic.subs) {
+      if (sub.listener === listener) found.push(sub);
+    }
+    for (const sub of found) this.remove(sub, false);
+    return found.length;
+  }
+
+  /** The event names that have own subscriptions, oldest first. */
+  names(): string[] {
+    return [...this.#topics.keys()];
   }
 
   /** Removes every subscription of the event `name`, or every one at all. */
@@ -84,12 +169,23 @@ export class Registry {
       if (topic !== undefined) this.#clearTopic(topic);
       return;
     }
-    for (const topic of [...this.#topics.values()]) this.#clearTopic(topic);
-    if (this.#every !== undefined) this.#clearTopic(this.#every);
-    const patterns = this.#patterns;
-    if (patterns === undefined) return;
-    for (const topic of [...patterns.topics.values()]) {
-      this.#clearTopic(topic);
+    const topics = [...this.#topics.values()];
+    if (this.#every !== undefined) topics.push(this.#every);
+    if (this.#patterns !== undefined) {
+      topics.push(...this.#patterns.topics.values());
+    }
+    // Everything is cleared even if onIdle throws; its errors come after.
+    const errors: unknown[] = [];
+    for (const topic of topics) {
+      try {
+        this.#clearTopic(topic);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) {
+      throw new AggregateError(errors, `onIdle threw ${errors.length} errors`);
     }
   }
 
@@ -115,6 +211,19 @@ export class Registry {
   /** The listeners of every event an emit calls now. */
   everySnapshot(): readonly Call[] | undefined {
     return this.#every?.snapshot();
+  }
+
+  /** Takes back a subscription that `add` could not finish. */
+  #undo(sub: Subscription): void {
+    const topic = sub.topic;
+    // onActive may have removed it already.
+    if (topic === undefined) return;
+    topic.delete(sub);
+    this.#count--;
+    sub.topic = undefined;
+    if (topic.subs.size === 0 && this.#topics.get(topic.name!) === topic) {
+      this.#topics.delete(topic.name!);
+    }
   }
 
   #clearTopic(topic: Topic): void {

@@ -18,10 +18,13 @@ export class Subscription {
   /** Called once when it is removed; `cleared` says `clear()` removed it. */
   release: ((cleared: boolean) => void) | undefined = undefined;
   readonly call: Call;
+  /** The listener the user passed, `undefined` for waits and iterators. */
+  readonly listener: unknown;
 
-  constructor(topic: Topic, call: Call) {
+  constructor(topic: Topic, call: Call, listener: unknown) {
     this.topic = topic;
     this.call = call;
+    this.listener = listener;
   }
 }
 
