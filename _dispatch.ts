@@ -44,15 +44,23 @@ export function walk<S>(
   const own = registry.snapshot(name);
   const matched = registry.patternSnapshot(name);
   const every = registry.everySnapshot();
-  if (own !== undefined) state = run(own, payload, delivery, 0, state);
-  if (matched !== undefined || every !== undefined) {
-    const event = Object.freeze({ name, payload });
-    let offset = own?.length ?? 0;
-    if (matched !== undefined) {
-      state = run(matched, event, delivery, offset, state);
-      offset += matched.length;
+  // While listeners run, nothing changes the snapshots read above in place.
+  registry.walking++;
+  try {
+    if (own !== undefined) state = run(own, payload, delivery, 0, state);
+    if (matched !== undefined || every !== undefined) {
+      const event = Object.freeze({ name, payload });
+      let offset = own?.length ?? 0;
+      if (matched !== undefined) {
+        state = run(matched, event, delivery, offset, state);
+        offset += matched.length;
+      }
+      if (every !== undefined) {
+        state = run(every, event, delivery, offset, state);
+      }
     }
-    if (every !== undefined) state = run(every, event, delivery, offset, state);
+  } finally {
+    registry.walking--;
   }
   return state;
 }
@@ -70,7 +78,8 @@ function plan(
   _offset: number,
   state: Plan,
 ): Plan {
-  state.groups.push([calls, arg]);
+  // A copy: the groups outlive the walk, and snapshots change in place.
+  state.groups.push([calls.slice(), arg]);
   state.listeners += calls.length;
   return state;
 }

@@ -3,7 +3,9 @@
 
 import { Patterns, PatternTopic } from "./_pattern.ts";
 import { type Call, Subscription, Topic } from "./_topic.ts";
+import { DISPOSE } from "./_util.ts";
 import { quote } from "./_validate.ts";
+import type { Unsubscribe } from "./types.ts";
 
 // The API of the registry for `bus.ts`:
 //
@@ -30,6 +32,22 @@ import { quote } from "./_validate.ts";
 //   error, or an `AggregateError` of several.
 // - `names()`: the event names that have own subscriptions now, in the order
 //   they became active.
+// - `handle(sub)`: the function that removes `sub`, `Disposable` too.
+// - `walking`: how many emits of this bus are running listeners; while it is
+//   above 0 no snapshot is changed in place (see `Topic`).
+
+/**
+ * The prototype of every handle: a function whose `Symbol.dispose` calls
+ * it. Bound functions take the prototype of their target, so a handle made
+ * with `bind` gets its `Symbol.dispose` with no property of its own.
+ */
+const HANDLE: object = Object.create(Function.prototype, {
+  [DISPOSE]: {
+    value(this: () => void): void {
+      this();
+    },
+  },
+});
 
 /**
  * The subscriptions of one bus: the listeners of each event, of every event
@@ -45,16 +63,25 @@ export class Registry {
   /** The pattern subscriptions; `undefined` while there are none. */
   #patterns: Patterns | undefined = undefined;
   #count = 0;
+  /** How many emits are running listeners now. */
+  walking = 0;
   /** Called when the event `name` gets its first own subscription. */
   onActive: ((name: string) => void) | undefined = undefined;
   /** Called when the event `name` loses its last own subscription. */
   onIdle: ((name: string) => void) | undefined = undefined;
   readonly #maxListeners: number;
   readonly #onWarning: (warning: Error) => void;
+  /** What every handle of this registry binds to its subscription. */
+  readonly #unsubscribe: (this: Subscription) => void;
 
   constructor(maxListeners: number, onWarning: (warning: Error) => void) {
     this.#maxListeners = maxListeners;
     this.#onWarning = onWarning;
+    const unsubscribe = (registry: Registry) =>
+      function (this: Subscription): void {
+        registry.remove(this, false);
+      };
+    this.#unsubscribe = Object.setPrototypeOf(unsubscribe(this), HANDLE);
   }
 
   /**
@@ -69,9 +96,11 @@ export class Registry {
     pattern = false,
     listener?: unknown,
   ): Subscription {
+    const inPlace = this.walking === 0;
     let sub: Subscription;
     if (pattern) {
-      sub = (this.#patterns ??= new Patterns()).add(name!, call, listener);
+      const patterns = this.#patterns ??= new Patterns();
+      sub = patterns.add(name!, call, listener, inPlace);
       this.#count++;
     } else {
       let topic = name === undefined ? this.#every : this.#topics.get(name);
@@ -83,7 +112,7 @@ export class Registry {
         else this.#topics.set(name, topic);
       }
       sub = new Subscription(topic, call, listener);
-      topic.add(sub);
+      topic.add(sub, inPlace);
       this.#count++;
       if (created && name !== undefined && this.onActive !== undefined) {
         try {
@@ -95,10 +124,15 @@ export class Registry {
       }
     }
     const topic = sub.topic!;
-    if (topic.subs.size > this.#maxListeners && !topic.warned) {
+    if (topic.size > this.#maxListeners && !topic.warned) {
       this.#warnLeak(topic);
     }
     return sub;
+  }
+
+  /** The function that removes `sub`; its `Symbol.dispose` does too. */
+  handle(sub: Subscription): Unsubscribe {
+    return this.#unsubscribe.bind(sub) as unknown as Unsubscribe;
   }
 
   /**
@@ -108,15 +142,16 @@ export class Registry {
   remove(sub: Subscription, cleared: boolean): void {
     const topic = sub.topic;
     if (topic === undefined) return;
+    const inPlace = this.walking === 0;
     let idle: string | undefined;
     if (topic instanceof PatternTopic) {
       const patterns = this.#patterns!;
-      if (!patterns.delete(sub)) return;
+      patterns.delete(sub, inPlace);
       // No pattern left: emits skip patterns again.
       if (patterns.topics.size === 0) this.#patterns = undefined;
     } else {
-      if (!topic.delete(sub)) return;
-      if (topic.subs.size === 0) {
+      topic.delete(sub, inPlace);
+      if (topic.size === 0) {
         if (topic.name === undefined) this.#every = undefined;
         else {
           this.#topics.delete(topic.name);
@@ -149,12 +184,16 @@ export class Registry {
       : this.#topics.get(name);
     // Waits and iterators have no listener: never theirs to remove.
     if (topic === undefined || listener === undefined) return 0;
-    const found: Subscription[] = [];
-    for (const sub of topic.subs) {
-      if (sub.listener === listener) found.push(sub);
+    let removed = 0;
+    for (let sub = topic.head; sub !== undefined;) {
+      const next = sub.next;
+      if (sub.listener === listener) {
+        this.remove(sub, false);
+        removed++;
+      }
+      sub = next;
     }
-    for (const sub of found) this.remove(sub, false);
-    return found.length;
+    return removed;
   }
 
   /** The event names that have own subscriptions, oldest first. */
@@ -195,7 +234,7 @@ export class Registry {
    */
   count(name?: string): number {
     if (name === undefined) return this.#count;
-    return this.#topics.get(name)?.subs.size ?? 0;
+    return this.#topics.get(name)?.size ?? 0;
   }
 
   /** The listeners of the event `name` an emit calls now. */
@@ -218,16 +257,16 @@ export class Registry {
     const topic = sub.topic;
     // onActive may have removed it already.
     if (topic === undefined) return;
-    topic.delete(sub);
+    topic.delete(sub, this.walking === 0);
     this.#count--;
     sub.topic = undefined;
-    if (topic.subs.size === 0 && this.#topics.get(topic.name!) === topic) {
+    if (topic.size === 0 && this.#topics.get(topic.name!) === topic) {
       this.#topics.delete(topic.name!);
     }
   }
 
   #clearTopic(topic: Topic): void {
-    for (const sub of [...topic.subs]) this.remove(sub, true);
+    for (const sub of topic.subs()) this.remove(sub, true);
   }
 
   #warnLeak(topic: Topic): void {
@@ -238,7 +277,7 @@ export class Registry {
       ? "every event"
       : quote(topic.name);
     const warning = new Error(
-      `Possible listener leak: ${topic.subs.size} listeners of ${what}, more than maxListeners (${this.#maxListeners})`,
+      `Possible listener leak: ${topic.size} listeners of ${what}, more than maxListeners (${this.#maxListeners})`,
     );
     warning.name = "MaxListenersExceededWarning";
     try {

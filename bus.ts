@@ -6,7 +6,7 @@ import { BufferedIterator } from "./_iterator.ts";
 import { RECEIVE } from "./_receive.ts";
 import { Registry } from "./_registry.ts";
 import type { Call, Subscription } from "./_topic.ts";
-import { DISPOSE, NOOP_HANDLE } from "./_util.ts";
+import { NOOP_HANDLE } from "./_util.ts";
 import {
   type Action,
   checkName,
@@ -740,8 +740,6 @@ export class EventBus<
       signal.addEventListener("abort", onAbort, { once: true });
       sub.release = () => signal.removeEventListener("abort", onAbort);
     }
-    const off = () => registry.remove(sub, false);
-    (off as unknown as Record<symbol, unknown>)[DISPOSE] = off;
-    return off as unknown as Unsubscribe;
+    return registry.handle(sub);
   }
 }
