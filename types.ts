@@ -143,6 +143,33 @@ export type AnyEvent<Events> = {
 }[EventName<Events>];
 
 /**
+ * One of the events `names` as a value: its name and its payload, a
+ * discriminated union on `name` like `AnyEvent` but limited to `K`. It is
+ * what listeners, waits and iterators of several names receive.
+ *
+ * @typeParam Events The event map.
+ * @typeParam K The event names.
+ *
+ * @example Narrowing on the name
+ * ```ts
+ * import type { NamedEvent } from "@arcly/bus";
+ *
+ * type Events = { open: { port: number }; close: string; error: Error };
+ * function describe(event: NamedEvent<Events, "open" | "close">): string {
+ *   return event.name === "open" ? `port ${event.payload.port}` : event.payload;
+ * }
+ * ```
+ */
+export type NamedEvent<Events, K extends EventName<Events>> = {
+  [N in K]: {
+    /** The event name. */
+    readonly name: N;
+    /** The payload it was emitted with. */
+    readonly payload: Events[N];
+  };
+}[K];
+
+/**
  * The payload arguments of `emit` for a payload type: optional when the
  * payload may be `undefined`, required otherwise.
  *
@@ -188,6 +215,47 @@ export interface SubscribeOptions {
    * @default {false}
    */
   local?: boolean;
+}
+
+/**
+ * What `EventBus.onActive` runs when an event gains its first listener. It is
+ * called with the event name; the function it returns, if any, is the
+ * teardown, run when the event loses its last listener. Any other return
+ * value is ignored (a promise is not awaited).
+ *
+ * @typeParam K The event name.
+ *
+ * @example Polling only while someone listens
+ * ```ts
+ * import type { ActivitySetup } from "@arcly/bus";
+ *
+ * const poll: ActivitySetup<"price"> = (name) => {
+ *   const timer = setInterval(() => console.log(`poll for ${name}`), 1000);
+ *   return () => clearInterval(timer);
+ * };
+ * ```
+ */
+export type ActivitySetup<K extends string = string> = (
+  name: K,
+) => void | (() => void);
+
+/**
+ * Options of `EventBus.onActive`.
+ *
+ * @example Usage
+ * ```ts
+ * import type { OnActiveOptions } from "@arcly/bus";
+ *
+ * const options: OnActiveOptions = { signal: AbortSignal.timeout(1000) };
+ * ```
+ */
+export interface OnActiveOptions {
+  /**
+   * Aborting it removes the hook the way its handle does: its teardown runs
+   * at once when the event is active. When it is already aborted nothing is
+   * added and the returned handle does nothing.
+   */
+  signal?: AbortSignal;
 }
 
 /**
