@@ -173,6 +173,28 @@ Deno.test("EventBus.onActive() runs setups in order and teardowns in reverse", (
   ]);
 });
 
+Deno.test("EventBus.onActive() runs every teardown when some throw, then throws them together", () => {
+  const bus = new EventBus<Events>();
+  const log: string[] = [];
+  for (const id of [1, 2, 3]) {
+    bus.onActive("a", () => () => {
+      log.push(`teardown ${id}`);
+      if (id !== 2) throw new Error(`teardown ${id} failed`);
+    });
+  }
+  const off = bus.subscribe("a", () => {});
+  assert.throws(off, (error: unknown) => {
+    assert.ok(error instanceof AggregateError);
+    assert.equal(error.message, 'Teardowns of "a" failed');
+    assert.deepEqual(error.errors.map((e: Error) => e.message), [
+      "teardown 3 failed",
+      "teardown 1 failed",
+    ]);
+    return true;
+  });
+  assert.deepEqual(log, ["teardown 3", "teardown 2", "teardown 1"]);
+});
+
 Deno.test("EventBus.onActive() setup that throws fails the call and registers nothing", async (t) => {
   /** A bus whose `a` setup fails after another setup of `a` ran. */
   function failing() {
@@ -277,6 +299,24 @@ Deno.test("EventBus.onActive() teardown that throws: the listener is gone, the r
     assert.equal(bus.listenerCount(), 0);
     assert.equal(iterator.buffered, 0);
   });
+  await t.step(
+    "clear() throws the errors of names it left through a release",
+    () => {
+      const { bus } = failing();
+      // Clearing "a" ends the iterator, which leaves "b": b's teardown runs
+      // inside the iterator's release.
+      bus.iterate(["a", "b"]);
+      assert.throws(() => bus.clear("a"), (error: unknown) => {
+        assert.ok(error instanceof AggregateError);
+        assert.deepEqual(
+          error.errors.map((e: Error) => e.message),
+          ["close failed", "close b failed"],
+        );
+        return true;
+      });
+      assert.equal(bus.listenerCount(), 0);
+    },
+  );
   await t.step("once: the listener still runs, the emit fails", async () => {
     const { bus } = failing();
     const seen: number[] = [];

@@ -38,11 +38,10 @@ Deno.test("EventBus.subscribe() with several names and once runs for the first o
   const seen: string[] = [];
   bus.subscribe(["open", "close"], (event) => {
     seen.push(event.name);
-    // A re-emit from inside does not call it again.
-    void bus.emit("close", "again");
   }, { once: true });
   await bus.emit("open", { port: 1 });
   await bus.emit("close", "bye");
+  await bus.emit("open", { port: 2 });
   assert.deepEqual(seen, ["open"]);
   assert.equal(bus.listenerCount(), 0);
 });
