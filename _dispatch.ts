@@ -1,7 +1,13 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
-import { fanOut, type Join } from "./_fan_out.ts";
+import {
+  fanOut,
+  type Finish,
+  type Join,
+  RESOLVED,
+  settle,
+} from "./_fan_out.ts";
 import type { Registry } from "./_registry.ts";
 import { runSerial } from "./_serial.ts";
 import type { Call } from "./_topic.ts";
@@ -11,8 +17,6 @@ import type { AnyEvent, Delivery, EmitInfo } from "./types.ts";
 
 /** The delivery of every plain emit. */
 export const LOCAL: Delivery = Object.freeze({ local: true });
-
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * What an emit does with one group of listeners: `calls`, each called with
@@ -69,6 +73,8 @@ export function walk<S>(
 interface Plan {
   groups: [readonly Call[], unknown][];
   listeners: number;
+  /** Whether the groups must be copies of the snapshots. */
+  copy: boolean;
 }
 
 function plan(
@@ -78,20 +84,11 @@ function plan(
   _offset: number,
   state: Plan,
 ): Plan {
-  // A copy: the groups outlive the walk, and snapshots change in place.
-  state.groups.push([calls.slice(), arg]);
+  // A serial run outlives the walk, and snapshots change in place between
+  // emits: it takes copies.
+  state.groups.push([state.copy ? calls.slice() : calls, arg]);
   state.listeners += calls.length;
   return state;
-}
-
-/** Settles an emit once `join` is idle, with what `finish` makes of errors. */
-function settle(
-  join: Join | undefined,
-  finish: (errors: unknown[]) => unknown,
-): Promise<void> {
-  if (join !== undefined && join.pending > 0) return join.wait(finish);
-  const failure = finish(join === undefined ? [] : join.errors());
-  return failure === undefined ? RESOLVED : Promise.reject(failure);
 }
 
 type AnyInfo = EmitInfo<Record<string, unknown>>;
@@ -105,6 +102,9 @@ export class Dispatcher {
   readonly #registry: Registry;
   readonly #onError: OnError | undefined;
   readonly #onEmit: ((info: AnyInfo) => void) | undefined;
+  /** What a plain emit settles with: one function for every emit. */
+  readonly #finish: Finish = (errors, name, payload) =>
+    this.#report(errors, name, payload);
 
   constructor(
     registry: Registry,
@@ -128,7 +128,7 @@ export class Dispatcher {
     }
     const join = walk(this.#registry, name, payload, LOCAL, fanOut, undefined);
     if (join === undefined) return RESOLVED;
-    return settle(join, (errors) => this.#report(errors, name, payload));
+    return settle(join, this.#finish, name, payload);
   }
 
   /**
@@ -149,7 +149,7 @@ export class Dispatcher {
       payload,
       delivery,
       plan,
-      { groups: [], listeners: 0 },
+      { groups: [], listeners: 0, copy: serial },
     );
     const finish = (errors: unknown[]): unknown => {
       const failure = this.#report(errors, name, payload);
@@ -173,11 +173,17 @@ export class Dispatcher {
     }
     let join: Join | undefined;
     let offset = 0;
-    for (const [calls, arg] of groups) {
-      join = fanOut(calls, arg, delivery, offset, join);
-      offset += calls.length;
+    const registry = this.#registry;
+    registry.walking++;
+    try {
+      for (const [calls, arg] of groups) {
+        join = fanOut(calls, arg, delivery, offset, join);
+        offset += calls.length;
+      }
+    } finally {
+      registry.walking--;
     }
-    return settle(join, finish);
+    return settle(join, finish, name, payload, onEmit !== undefined);
   }
 
   /**
