@@ -121,7 +121,7 @@ Deno.test("EventBus received events reach listeners through a Proxy of the bus",
   assert.deepEqual(seen, [delivery]);
 });
 
-Deno.test("EventBus binds a subclass's override, and keeps methods out of its enumerable keys", async () => {
+Deno.test("EventBus binds a subclass's override of a method", async () => {
   class CountingBus extends EventBus<{ a: number }> {
     emits = 0;
     override emit(name: "a", payload: number): Promise<void> {
@@ -136,5 +136,4 @@ Deno.test("EventBus binds a subclass's override, and keeps methods out of its en
   await emit("a", 1);
   assert.equal(bus.emits, 1);
   assert.deepEqual(seen, [1]);
-  assert.deepEqual(Object.keys(new EventBus()), []);
 });
