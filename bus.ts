@@ -71,6 +71,19 @@ function readNames(names: unknown[], action: string): string[] {
   return [...new Set(names as string[])];
 }
 
+/** Reads `SubscribeOptions`. */
+function readSubscribeOptions(
+  options: unknown,
+  action: Action,
+): { once: boolean; local: boolean; signal: AbortSignal | undefined } {
+  const opts = readOptions(options, action);
+  return {
+    once: readFlag(opts, "once", action),
+    local: readFlag(opts, "local", action),
+    signal: readSignal(opts, action),
+  };
+}
+
 /** Throws unless `listener` is something `subscribe` accepts. */
 function checkListener(listener: unknown, action: string): void {
   readListener(listener, action);
@@ -455,10 +468,7 @@ export class EventBus<
     const names = readNameOrNames(list, "Cannot subscribe");
     const action = `Cannot subscribe to ${names.map(quote).join(", ")}`;
     const call = readListener(listener, action);
-    const opts = readOptions(options, action);
-    const once = readFlag(opts, "once", action);
-    const local = readFlag(opts, "local", action);
-    const signal = readSignal(opts, action);
+    const { once, local, signal } = readSubscribeOptions(options, action);
     if (signal?.aborted) return NOOP_HANDLE;
     const registry = this.#registry;
     let fired = false;
@@ -1444,10 +1454,7 @@ export class EventBus<
     pattern: boolean,
     listener: unknown,
   ): Unsubscribe {
-    const opts = readOptions(options, action);
-    const once = readFlag(opts, "once", action);
-    const local = readFlag(opts, "local", action);
-    const signal = readSignal(opts, action);
+    const { once, local, signal } = readSubscribeOptions(options, action);
     if (signal?.aborted) return NOOP_HANDLE;
     const registry = this.#registry;
     let sub: Subscription | undefined;

@@ -11,18 +11,39 @@ type Events = {
   "user.created": number;
 };
 
+/** A setup that logs itself and its teardown to `log`. */
+function logging(log: string[], label = "") {
+  return (name: string) => {
+    log.push(`setup ${label || name}`);
+    return () => void log.push(`teardown ${label || name}`);
+  };
+}
+
 /** A bus whose event `a` logs its setups and teardowns. */
 function watched() {
   const bus = new EventBus<Events>();
   const log: string[] = [];
-  bus.onActive("a", (name) => {
-    log.push(`setup ${name}`);
-    return () => log.push(`teardown ${name}`);
-  });
+  bus.onActive("a", logging(log));
   return { bus, log };
 }
 
 const CYCLE = ["setup a", "teardown a"];
+
+/** Checks an `AggregateError` whose errors have these messages. */
+function aggregateOf(...messages: string[]): (error: unknown) => true {
+  return (error) => {
+    assert.ok(error instanceof AggregateError);
+    assert.deepEqual(error.errors.map((e: Error) => e.message), messages);
+    return true;
+  };
+}
+
+/** Checks that `log` shows one cycle and a new activation adds nothing. */
+function assertGone(bus: EventBus<Events>, log: string[]): void {
+  bus.clear();
+  bus.subscribe("a", () => {});
+  assert.deepEqual(log, CYCLE);
+}
 
 Deno.test("EventBus.onActive() runs setup on the first listener and teardown after the last, on every path", async (t) => {
   const paths: [string, (bus: EventBus<Events>) => unknown][] = [
@@ -117,26 +138,17 @@ Deno.test("EventBus.onActive() on an active event sets up at once; its handle te
   const bus = new EventBus<Events>();
   const log: string[] = [];
   bus.subscribe("a", () => {});
-  const off = bus.onActive("a", () => {
-    log.push("setup");
-    return () => log.push("teardown");
-  });
-  assert.deepEqual(log, ["setup"]);
+  const off = bus.onActive("a", logging(log));
+  assert.deepEqual(log, ["setup a"]);
   off();
   off();
-  assert.deepEqual(log, ["setup", "teardown"]);
-  bus.clear();
-  bus.subscribe("a", () => {});
-  assert.deepEqual(log, ["setup", "teardown"]);
+  assertGone(bus, log);
 });
 
 Deno.test("EventBus.onActive() hook is removed by its signal, and an aborted signal adds none", () => {
   const bus = new EventBus<Events>();
   const log: string[] = [];
-  const setup = () => {
-    log.push("setup");
-    return () => log.push("teardown");
-  };
+  const setup = logging(log);
   const { signal, listeners } = countingSignal();
   bus.onActive("a", setup, { signal: AbortSignal.abort() });
   const controller = new AbortController();
@@ -148,20 +160,13 @@ Deno.test("EventBus.onActive() hook is removed by its signal, and an aborted sig
 
   bus.subscribe("a", () => {});
   controller.abort();
-  bus.clear();
-  bus.subscribe("a", () => {});
-  assert.deepEqual(log, ["setup", "teardown"]);
+  assertGone(bus, log);
 });
 
 Deno.test("EventBus.onActive() runs setups in order and teardowns in reverse", () => {
   const bus = new EventBus<Events>();
   const log: string[] = [];
-  for (const id of [1, 2, 3]) {
-    bus.onActive("a", () => {
-      log.push(`setup ${id}`);
-      return () => log.push(`teardown ${id}`);
-    });
-  }
+  for (const id of [1, 2, 3]) bus.onActive("a", logging(log, `${id}`));
   bus.subscribe("a", () => {})();
   assert.deepEqual(log, [
     "setup 1",
@@ -200,10 +205,7 @@ Deno.test("EventBus.onActive() setup that throws fails the call and registers no
   function failing() {
     const bus = new EventBus<Events>();
     const log: string[] = [];
-    bus.onActive("a", () => {
-      log.push("setup 1");
-      return () => log.push("teardown 1");
-    });
+    bus.onActive("a", logging(log, "1"));
     bus.onActive("a", () => {
       throw new Error("offline");
     });
@@ -288,14 +290,10 @@ Deno.test("EventBus.onActive() teardown that throws: the listener is gone, the r
     bus.subscribe("a", () => {});
     bus.subscribe("b", () => {});
     const iterator = bus.iterate(["a", "b"]);
-    assert.throws(() => bus.clear(), (error: unknown) => {
-      assert.ok(error instanceof AggregateError);
-      assert.deepEqual(
-        error.errors.map((e: Error) => e.message),
-        ["close failed", "close b failed"],
-      );
-      return true;
-    });
+    assert.throws(
+      () => bus.clear(),
+      aggregateOf("close failed", "close b failed"),
+    );
     assert.equal(bus.listenerCount(), 0);
     assert.equal(iterator.buffered, 0);
   });
@@ -306,14 +304,10 @@ Deno.test("EventBus.onActive() teardown that throws: the listener is gone, the r
       // Clearing "a" ends the iterator, which leaves "b": b's teardown runs
       // inside the iterator's release.
       bus.iterate(["a", "b"]);
-      assert.throws(() => bus.clear("a"), (error: unknown) => {
-        assert.ok(error instanceof AggregateError);
-        assert.deepEqual(
-          error.errors.map((e: Error) => e.message),
-          ["close failed", "close b failed"],
-        );
-        return true;
-      });
+      assert.throws(
+        () => bus.clear("a"),
+        aggregateOf("close failed", "close b failed"),
+      );
       assert.equal(bus.listenerCount(), 0);
     },
   );
@@ -321,13 +315,7 @@ Deno.test("EventBus.onActive() teardown that throws: the listener is gone, the r
     const { bus } = failing();
     const seen: number[] = [];
     bus.subscribe("a", (n) => void seen.push(n), { once: true });
-    await assert.rejects(bus.emit("a", 1), (error: unknown) => {
-      assert.ok(error instanceof AggregateError);
-      assert.deepEqual(error.errors.map((e: Error) => e.message), [
-        "close failed",
-      ]);
-      return true;
-    });
+    await assert.rejects(bus.emit("a", 1), aggregateOf("close failed"));
     assert.deepEqual(seen, [1]);
     assert.equal(bus.listenerCount(), 0);
   });
