@@ -1192,6 +1192,8 @@ export class EventBus<
    *
    * @param name The event to clear. Omitted: clear everything.
    * @throws {TypeError} When `name` is given and is not a string.
+   * @throws {unknown} What `onActive` teardowns threw (one error, or an
+   * `AggregateError` of several), after everything was cleared.
    *
    * @example Usage
    * ```ts

@@ -550,6 +550,9 @@ export interface EventIterator<T> extends AsyncIterableIterator<T> {
 /**
  * Removes exactly one subscription. Calling it again does nothing. It is also
  * a `Disposable`, so `using` releases the subscription at the end of a block.
+ * When it removes the last listener of an event, that event's `onActive`
+ * teardowns run inside the call, and what they throw is thrown by it (the
+ * subscription is removed all the same).
  *
  * @example Usage
  * ```ts
