@@ -404,7 +404,8 @@ export class EventBus<
    * (`NamedEvent`), like `subscribeAll`. With `once` it runs for the first of
    * them only; the handle, the signal and `once` remove it from every name.
    * `unsubscribe(name, listener)` removes it from `name` only. A name given
-   * twice counts once.
+   * twice counts once. `listenerCount` counts it as one listener of each
+   * name.
    *
    * @typeParam K The event names.
    * @param names The events to listen to: a non-empty array of names.

@@ -354,6 +354,24 @@ Deno.test("EventBus.onActive() teardown that throws: the listener is gone, the r
       assert.equal(bus.listenerCount(), 0);
     },
   );
+  await t.step("signal: thrown from the abort listener", () => {
+    const { bus } = failing();
+    // A stand-in signal whose abort lets listener errors through, where an
+    // EventTarget would report them as uncaught.
+    const listeners: (() => void)[] = [];
+    const signal = {
+      aborted: false,
+      addEventListener: (_: string, listener: () => void) =>
+        void listeners.push(listener),
+      removeEventListener: () => {},
+    } as unknown as AbortSignal;
+    bus.subscribe("a", () => {}, { signal });
+    assert.throws(
+      () => listeners.forEach((listener) => listener()),
+      closeFailed,
+    );
+    assert.equal(bus.listenerCount(), 0);
+  });
   await t.step("hook handle on an active event", () => {
     const bus = new EventBus<Events>();
     bus.subscribe("a", () => {});
