@@ -57,8 +57,8 @@ function warnToConsole(warning: Error): void {
 }
 
 /**
- * Reads the names of a call with several events: a non-empty array of
- * strings. A name given twice counts once.
+ * Reads the names of a call with several events, an array checked to be
+ * non-empty: each must be a string. A name given twice counts once.
  */
 function readNames(names: unknown[], action: string): string[] {
   for (const name of names) {

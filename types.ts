@@ -539,7 +539,11 @@ export interface EventIterator<T> extends AsyncIterableIterator<T> {
    * signal), once; after that, and after `return()`, it is done.
    */
   next(): Promise<IteratorResult<T, undefined>>;
-  /** Unsubscribes at once, drops the buffer, and ends pending reads. */
+  /**
+   * Unsubscribes at once, drops the buffer, and ends pending reads. It
+   * rejects with what an `onActive` teardown threw when this was the last
+   * listener of an event; the iterator is done all the same.
+   */
   return(): Promise<IteratorResult<T, undefined>>;
   /** Returns the iterator itself. */
   [Symbol.asyncIterator](): EventIterator<T>;
