@@ -71,6 +71,8 @@ export class Registry {
   onIdle: ((name: string) => void) | undefined = undefined;
   readonly #maxListeners: number;
   readonly #onWarning: (warning: Error) => void;
+  /** The topics `maxListeners` warned about (a field per topic costs more). */
+  #warned: WeakSet<Topic> | undefined = undefined;
   /** What every handle of this registry binds to its subscription. */
   readonly #unsubscribe: (this: Subscription) => void;
 
@@ -124,7 +126,7 @@ export class Registry {
       }
     }
     const topic = sub.topic!;
-    if (topic.size > this.#maxListeners && !topic.warned) {
+    if (topic.size > this.#maxListeners && !this.#warned?.has(topic)) {
       this.#warnLeak(topic);
     }
     return sub;
@@ -270,7 +272,7 @@ export class Registry {
   }
 
   #warnLeak(topic: Topic): void {
-    topic.warned = true;
+    (this.#warned ??= new WeakSet()).add(topic);
     const what = topic instanceof PatternTopic
       ? `pattern ${quote(topic.name!)}`
       : topic.name === undefined

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { Registry } from "./_registry.ts";
 import type { Call } from "./_topic.ts";
 import { LOCAL } from "./_dispatch.ts";
+import { EventBus } from "./mod.ts";
 
 function registry(): Registry {
   return new Registry(Infinity, () => {});
@@ -216,4 +217,54 @@ Deno.test("Registry.names() lists the names with own subscriptions, in the order
   reg.clear("b");
   reg.add("b", noop);
   assert.deepEqual(reg.names(), ["a", "b"]);
+});
+
+Deno.test("EventBus emits keep their snapshots while listeners come and go, on every emit path", async (t) => {
+  const paths = {
+    emit: (bus: EventBus) => bus.emit("e", 0),
+    "traced emit": (bus: EventBus) => bus.emit("e", 0),
+    emitSerial: (bus: EventBus) => bus.emitSerial("e", 0),
+  };
+  for (const [path, emit] of Object.entries(paths)) {
+    await t.step(path, async () => {
+      const bus = new EventBus(
+        path === "traced emit" ? { onEmit: () => {} } : {},
+      );
+      const log: string[] = [];
+      const listener = (label: string) => () => {
+        log.push(label);
+      };
+      // -1 while the first emit builds the snapshots.
+      let round = -1;
+      let offC = () => {};
+      const offA = bus.subscribe("e", () => {
+        log.push("a");
+        if (round >= 0) round++;
+        // Changes to the tail and to the every-event snapshot, both read by
+        // this emit already.
+        if (round === 1) {
+          offC();
+          bus.subscribe("e", listener("d"));
+          bus.subscribeAll(listener("every 2"));
+        }
+      });
+      bus.subscribe("e", listener("b"));
+      offC = bus.subscribe("e", listener("c"));
+      bus.subscribeAll(listener("every 1"));
+      // Snapshots exist before the emits that change them.
+      await emit(bus);
+      log.length = 0;
+      round = 0;
+      await emit(bus);
+      assert.deepEqual(log, ["a", "b", "c", "every 1"]);
+      log.length = 0;
+      await emit(bus);
+      assert.deepEqual(log, ["a", "b", "d", "every 1", "every 2"]);
+      log.length = 0;
+      // Between emits: the head leaves.
+      offA();
+      await emit(bus);
+      assert.deepEqual(log, ["b", "d", "every 1", "every 2"]);
+    });
+  }
 });

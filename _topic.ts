@@ -6,25 +6,49 @@ import type { Delivery } from "./types.ts";
 /** What an emit calls for one subscription. */
 export type Call = (arg: unknown, delivery: Delivery) => unknown;
 
+/** What a subscription holds beyond the common case. */
+interface Extra {
+  listener: unknown;
+  release: ((cleared: boolean) => void) | undefined;
+}
+
 /**
  * One subscription, alive while `topic` is set: a node of its topic's
- * doubly linked list, so it leaves in O(1) without a `Set` entry.
+ * doubly linked list, so it leaves in O(1) without a `Set` entry. A
+ * subscription of a plain function, with nothing to release, holds five
+ * fields; the listener when it is not `call` and `release` live in a
+ * second object only when there are any.
  */
 export class Subscription {
   /** The topic holding it; `undefined` once it is removed. */
   topic: Topic | undefined;
   prev: Subscription | undefined = undefined;
   next: Subscription | undefined = undefined;
-  /** Called once when it is removed; `cleared` says `clear()` removed it. */
-  release: ((cleared: boolean) => void) | undefined = undefined;
   readonly call: Call;
-  /** The listener the user passed, `undefined` for waits and iterators. */
-  readonly listener: unknown;
+  #extra: Extra | undefined;
 
   constructor(topic: Topic, call: Call, listener: unknown) {
     this.topic = topic;
     this.call = call;
-    this.listener = listener;
+    this.#extra = listener === call
+      ? undefined
+      : { listener, release: undefined };
+  }
+
+  /** The listener the user passed, `undefined` for waits and iterators. */
+  get listener(): unknown {
+    const extra = this.#extra;
+    return extra === undefined ? this.call : extra.listener;
+  }
+
+  /** Called once when it is removed; `cleared` says `clear()` removed it. */
+  get release(): ((cleared: boolean) => void) | undefined {
+    return this.#extra?.release;
+  }
+
+  set release(release: ((cleared: boolean) => void) | undefined) {
+    (this.#extra ??= { listener: this.call, release: undefined }).release =
+      release;
   }
 }
 
@@ -49,8 +73,6 @@ export class Topic {
   head: Subscription | undefined = undefined;
   tail: Subscription | undefined = undefined;
   size = 0;
-  /** Whether `maxListeners` has already warned about this topic. */
-  warned = false;
   /** The calls in subscription order; `undefined` until an emit needs it. */
   #snapshot: Call[] | undefined = undefined;
 
