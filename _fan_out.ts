@@ -22,6 +22,11 @@ function toUndefined(): undefined {
   return undefined;
 }
 
+/** Throws what `finish` returned, unless `undefined`. */
+function rethrow(failure: unknown): void {
+  if (failure !== undefined) throw failure;
+}
+
 /** The join that `wait` is creating the promise of (see `capture`). */
 let waiting: Join;
 
@@ -78,16 +83,6 @@ export class Join {
     (this.failed ??= []).push(index, error);
   }
 
-  #fulfilled = (): void => {
-    if (--this.pending === 0) this.#done();
-  };
-
-  #rejectedOne = (reason: unknown): void => {
-    this.rejected++;
-    (this.reasons ??= []).push(reason);
-    this.#fulfilled();
-  };
-
   /** Waits for the tracked thenables, then settles with `finish`. */
   wait(finish: Finish, name: string, payload: unknown): Promise<void> {
     this.finish = finish;
@@ -95,13 +90,23 @@ export class Join {
     this.payload = payload;
     const tracked = this.tracked!;
     this.pending = tracked.length;
+    // Two handlers for every thenable of the emit, made here: an emit that
+    // waits for one thenable or none makes neither.
+    const fulfilled = (): void => {
+      if (--this.pending === 0) this.#done();
+    };
+    const rejected = (reason: unknown): void => {
+      this.rejected++;
+      (this.reasons ??= []).push(reason);
+      fulfilled();
+    };
     for (let i = 0; i < tracked.length; i++) {
       // Promise.resolve adopts foreign thenables safely: their callbacks
       // run once, asynchronously, however badly `then` behaves. The
       // adopted promise replaces the thenable, for `#ordered`.
       const promise = Promise.resolve(tracked[i] as PromiseLike<unknown>);
       tracked[i] = promise;
-      promise.then(this.#fulfilled, this.#rejectedOne);
+      promise.then(fulfilled, rejected);
     }
     waiting = this;
     return new Promise(capture);
@@ -173,13 +178,9 @@ export function settle(
     return failure === undefined ? RESOLVED : Promise.reject(failure);
   }
   if (tracked.length === 1 && join!.failed === undefined) {
-    const end = (errors: unknown[]) => {
-      const failure = finish(errors, name, payload);
-      if (failure !== undefined) throw failure;
-    };
     return Promise.resolve(tracked[0] as PromiseLike<unknown>).then(
-      always ? () => end([]) : toUndefined,
-      (error) => end([error]),
+      always ? () => rethrow(finish([], name, payload)) : toUndefined,
+      (error) => rethrow(finish([error], name, payload)),
     );
   }
   return join!.wait(finish, name, payload);
