@@ -33,7 +33,7 @@ import type { Unsubscribe } from "./types.ts";
 // - `names()`: the event names that have own subscriptions now, in the order
 //   they became active.
 // - `handle(sub)`: the function that removes `sub`, `Disposable` too: a
-//   bound function, no closure (48 bytes).
+//   bound function, no closure.
 // - `sub.release = fn` (an accessor: a plain function subscription keeps no
 //   slot for it) is called once by `remove`, with whether `clear()` removed
 //   it. Set it right after `add`.
@@ -41,18 +41,12 @@ import type { Unsubscribe } from "./types.ts";
 //   above 0 no snapshot is changed in place (see `Topic`). An emit path that
 //   holds a snapshot past its synchronous part (`emitSerial`) copies it.
 
-/**
- * The prototype of every handle: a function whose `Symbol.dispose` calls
- * it. Bound functions take the prototype of their target, so a handle made
- * with `bind` gets its `Symbol.dispose` with no property of its own.
- */
-const HANDLE: object = Object.create(Function.prototype, {
-  [DISPOSE]: {
-    value(this: () => void): void {
-      this();
-    },
-  },
-});
+/** The function every handle of `registry` binds to its subscription. */
+function unsubscribeOf(registry: Registry): (this: Subscription) => void {
+  return function (this: Subscription): void {
+    registry.remove(this, false);
+  };
+}
 
 /**
  * The subscriptions of one bus: the listeners of each event, of every event
@@ -84,11 +78,7 @@ export class Registry {
   constructor(maxListeners: number, onWarning: (warning: Error) => void) {
     this.#maxListeners = maxListeners;
     this.#onWarning = onWarning;
-    const unsubscribe = (registry: Registry) =>
-      function (this: Subscription): void {
-        registry.remove(this, false);
-      };
-    this.#unsubscribe = Object.setPrototypeOf(unsubscribe(this), HANDLE);
+    this.#unsubscribe = unsubscribeOf(this);
   }
 
   /**
@@ -139,7 +129,13 @@ export class Registry {
 
   /** The function that removes `sub`; its `Symbol.dispose` does too. */
   handle(sub: Subscription): Unsubscribe {
-    return this.#unsubscribe.bind(sub) as unknown as Unsubscribe;
+    // `bind`, not a closure: no context (48 bytes in all). Its own
+    // `Symbol.dispose` costs a property array (40 bytes); a prototype that
+    // has it would not, but `bind` of a function whose prototype is not
+    // `Function.prototype` leaves V8's fast path: 60 ns instead of 4.
+    const off = this.#unsubscribe.bind(sub) as unknown as Unsubscribe;
+    (off as unknown as Record<symbol, unknown>)[DISPOSE] = off;
+    return off;
   }
 
   /**

@@ -6,17 +6,18 @@ import type { Delivery } from "./types.ts";
 /** What an emit calls for one subscription. */
 export type Call = (arg: unknown, delivery: Delivery) => unknown;
 
-/** What a subscription holds beyond the common case. */
-interface Extra {
-  listener: unknown;
+/** What a subscription holds beyond its call, when there is more. */
+interface Held {
+  readonly call: Call;
+  readonly listener: unknown;
   release: ((cleared: boolean) => void) | undefined;
 }
 
 /**
  * One subscription, alive while `topic` is set: a node of its topic's
  * doubly linked list, so it leaves in O(1) without a `Set` entry. A
- * subscription of a plain function, with nothing to release, holds five
- * fields; the listener when it is not `call` and `release` live in a
+ * subscription of a plain function, with nothing to release, is four
+ * fields; the listener when it is not `call`, and `release`, live in a
  * second object only when there are any.
  */
 export class Subscription {
@@ -24,31 +25,40 @@ export class Subscription {
   topic: Topic | undefined;
   prev: Subscription | undefined = undefined;
   next: Subscription | undefined = undefined;
-  readonly call: Call;
-  #extra: Extra | undefined;
+  /** The call, or an object with it and the rest when there is more. */
+  #held: Call | Held;
 
   constructor(topic: Topic, call: Call, listener: unknown) {
     this.topic = topic;
-    this.call = call;
-    this.#extra = listener === call
-      ? undefined
-      : { listener, release: undefined };
+    this.#held = listener === call
+      ? call
+      : { call, listener, release: undefined };
+  }
+
+  /** What an emit calls. */
+  get call(): Call {
+    const held = this.#held;
+    return typeof held === "function" ? held : held.call;
   }
 
   /** The listener the user passed, `undefined` for waits and iterators. */
   get listener(): unknown {
-    const extra = this.#extra;
-    return extra === undefined ? this.call : extra.listener;
+    const held = this.#held;
+    return typeof held === "function" ? held : held.listener;
   }
 
   /** Called once when it is removed; `cleared` says `clear()` removed it. */
   get release(): ((cleared: boolean) => void) | undefined {
-    return this.#extra?.release;
+    const held = this.#held;
+    return typeof held === "function" ? undefined : held.release;
   }
 
   set release(release: ((cleared: boolean) => void) | undefined) {
-    (this.#extra ??= { listener: this.call, release: undefined }).release =
-      release;
+    let held = this.#held;
+    if (typeof held === "function") {
+      held = this.#held = { call: held, listener: held, release: undefined };
+    }
+    held.release = release;
   }
 }
 
