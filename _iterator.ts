@@ -95,8 +95,11 @@ export class BufferedIterator<T> implements EventIterator<T> {
 
   /** The subscription was removed by the bus (`clear()`): end after the queue. */
   released(): void {
-    this.#stop();
-    this.#settleWaiters();
+    try {
+      this.#stop();
+    } finally {
+      this.#settleWaiters();
+    }
   }
 
   get buffered(): number {
@@ -119,10 +122,17 @@ export class BufferedIterator<T> implements EventIterator<T> {
   }
 
   return(): Promise<IteratorResult<T, undefined>> {
-    this.#stop();
-    this.#clearItems();
-    this.#failure = undefined;
-    this.#settleWaiters();
+    // Unsubscribing may throw (an onActive teardown); the iterator ends all
+    // the same and the promise rejects with the error.
+    try {
+      this.#stop();
+    } catch (error) {
+      return Promise.reject(error);
+    } finally {
+      this.#clearItems();
+      this.#failure = undefined;
+      this.#settleWaiters();
+    }
     return Promise.resolve(DONE);
   }
 
@@ -146,12 +156,15 @@ export class BufferedIterator<T> implements EventIterator<T> {
 
   /** Ends with an error: the queue is dropped and the next read rejects. */
   #fail(error: unknown): void {
-    this.#stop();
-    this.#clearItems();
-    const waiter = this.#waiters.shift();
-    if (waiter === undefined) this.#failure = { error };
-    else waiter.reject(error);
-    this.#settleWaiters();
+    try {
+      this.#stop();
+    } finally {
+      this.#clearItems();
+      const waiter = this.#waiters.shift();
+      if (waiter === undefined) this.#failure = { error };
+      else waiter.reject(error);
+      this.#settleWaiters();
+    }
   }
 
   #settleWaiters(): void {

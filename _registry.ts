@@ -3,13 +3,57 @@
 
 import { Patterns, PatternTopic } from "./_pattern.ts";
 import { type Call, Subscription, Topic } from "./_topic.ts";
+import { DISPOSE } from "./_util.ts";
 import { quote } from "./_validate.ts";
+import type { Unsubscribe } from "./types.ts";
+
+// The API of the registry for `bus.ts`:
+//
+// - `add(name, call, pattern?, listener?)` subscribes `call` to the event
+//   `name`, to every event (`name` undefined), or to the pattern whose prefix
+//   is `name` (`pattern` true), remembering `listener`, the value the user
+//   passed (a function or an `{ onEvent }` object). Waits and iterators pass
+//   no listener, so `removeListener` never removes them.
+// - `remove(sub, cleared)` is the one way out: handles, `once`, signals,
+//   settled waits, iterators leaving, `clear` and `removeListener` all end
+//   here, which releases the subscription (`sub.release`).
+// - `removeListener(name, listener, pattern?)` removes every subscription of
+//   that key (same meaning of `name` and `pattern` as `add`) whose listener
+//   is `listener`, in subscription order, and returns how many. Linear in the
+//   subscriptions of that key.
+// - `onActive(name)` / `onIdle(name)`: optional callbacks, set by the bus,
+//   called when an event name goes from 0 to 1 own subscriptions and from 1
+//   to 0, from every path above. Every-event and pattern subscriptions do not
+//   count. `onActive` runs after the subscription is added (the count is 1);
+//   if it throws, `add` takes the subscription back out, without `release`
+//   and without `onIdle`, and rethrows. `onIdle` runs after the removal is
+//   complete and its `release` ran; what it throws propagates to the caller
+//   of `remove`; `clear()` clears everything first and then rethrows the one
+//   error, or an `AggregateError` of several.
+// - `names()`: the event names that have own subscriptions now, in the order
+//   they became active.
+// - `handle(sub)`: the function that removes `sub`, `Disposable` too: a
+//   bound function, no closure.
+// - `sub.release = fn` (an accessor: a plain function subscription keeps no
+//   slot for it) is called once by `remove`, with whether `clear()` removed
+//   it. Set it right after `add`.
+// - `walking`: how many emits of this bus are running listeners; while it is
+//   above 0 no snapshot is changed in place (see `Topic`). An emit path that
+//   holds a snapshot past its synchronous part (`emitSerial`) copies it.
+
+/** The function every handle of `registry` binds to its subscription. */
+function unsubscribeOf(registry: Registry): (this: Subscription) => void {
+  return function (this: Subscription): void {
+    registry.remove(this, false);
+  };
+}
 
 /**
  * The subscriptions of one bus: the listeners of each event, of every event
  * and of each pattern. Every way to subscribe ends in `add`, every way to
  * unsubscribe (a handle, a signal, `once`, a settled wait, an iterator
- * leaving, `clear`) in `remove`. Emits read the `snapshot`s.
+ * leaving, `clear`, `removeListener`) in `remove`. Emits read the
+ * `snapshot`s.
  */
 export class Registry {
   #topics: Map<string, Topic> = new Map();
@@ -18,39 +62,80 @@ export class Registry {
   /** The pattern subscriptions; `undefined` while there are none. */
   #patterns: Patterns | undefined = undefined;
   #count = 0;
+  /** How many emits are running listeners now. */
+  walking = 0;
+  /** Called when the event `name` gets its first own subscription. */
+  onActive: ((name: string) => void) | undefined = undefined;
+  /** Called when the event `name` loses its last own subscription. */
+  onIdle: ((name: string) => void) | undefined = undefined;
   readonly #maxListeners: number;
   readonly #onWarning: (warning: Error) => void;
+  /** The topics `maxListeners` warned about (a field per topic costs more). */
+  #warned: WeakSet<Topic> | undefined = undefined;
+  /** What every handle of this registry binds to its subscription. */
+  readonly #unsubscribe: (this: Subscription) => void;
 
   constructor(maxListeners: number, onWarning: (warning: Error) => void) {
     this.#maxListeners = maxListeners;
     this.#onWarning = onWarning;
+    this.#unsubscribe = unsubscribeOf(this);
   }
 
   /**
    * Adds a subscription to the event `name`, to every event when `name` is
    * `undefined`, or to the pattern whose prefix is `name` when `pattern`.
-   * Warns once per topic when it holds more than `maxListeners`.
+   * `listener` is what the user passed, for `removeListener`. Warns once per
+   * topic when it holds more than `maxListeners`.
    */
-  add(name: string | undefined, call: Call, pattern = false): Subscription {
+  add(
+    name: string | undefined,
+    call: Call,
+    pattern = false,
+    listener?: unknown,
+  ): Subscription {
+    const inPlace = this.walking === 0;
     let sub: Subscription;
     if (pattern) {
-      sub = (this.#patterns ??= new Patterns()).add(name!, call);
+      const patterns = this.#patterns ??= new Patterns();
+      sub = patterns.add(name!, call, listener, inPlace);
+      this.#count++;
     } else {
       let topic = name === undefined ? this.#every : this.#topics.get(name);
+      let created = false;
       if (topic === undefined) {
         topic = new Topic(name);
+        created = true;
         if (name === undefined) this.#every = topic;
         else this.#topics.set(name, topic);
       }
-      sub = new Subscription(topic, call);
-      topic.add(sub);
+      sub = new Subscription(topic, call, listener);
+      topic.add(sub, inPlace);
+      this.#count++;
+      if (created && name !== undefined && this.onActive !== undefined) {
+        try {
+          this.onActive(name);
+        } catch (error) {
+          this.#undo(sub);
+          throw error;
+        }
+      }
     }
-    this.#count++;
     const topic = sub.topic!;
-    if (topic.subs.size > this.#maxListeners && !topic.warned) {
+    if (topic.size > this.#maxListeners && !this.#warned?.has(topic)) {
       this.#warnLeak(topic);
     }
     return sub;
+  }
+
+  /** The function that removes `sub`; its `Symbol.dispose` does too. */
+  handle(sub: Subscription): Unsubscribe {
+    // `bind`, not a closure: no context (48 bytes in all). Its own
+    // `Symbol.dispose` costs a property array (40 bytes); a prototype that
+    // has it would not, but `bind` of a function whose prototype is not
+    // `Function.prototype` leaves V8's fast path: 60 ns instead of 4.
+    const off = this.#unsubscribe.bind(sub) as unknown as Unsubscribe;
+    (off as unknown as Record<symbol, unknown>)[DISPOSE] = off;
+    return off;
   }
 
   /**
@@ -60,21 +145,63 @@ export class Registry {
   remove(sub: Subscription, cleared: boolean): void {
     const topic = sub.topic;
     if (topic === undefined) return;
+    const inPlace = this.walking === 0;
+    let idle: string | undefined;
     if (topic instanceof PatternTopic) {
       const patterns = this.#patterns!;
-      if (!patterns.delete(sub)) return;
+      patterns.delete(sub, inPlace);
       // No pattern left: emits skip patterns again.
       if (patterns.topics.size === 0) this.#patterns = undefined;
     } else {
-      if (!topic.delete(sub)) return;
-      if (topic.subs.size === 0) {
+      topic.delete(sub, inPlace);
+      if (topic.size === 0) {
         if (topic.name === undefined) this.#every = undefined;
-        else this.#topics.delete(topic.name);
+        else {
+          this.#topics.delete(topic.name);
+          idle = topic.name;
+        }
       }
     }
     sub.topic = undefined;
     this.#count--;
     sub.release?.(cleared);
+    if (idle !== undefined) this.onIdle?.(idle);
+  }
+
+  /**
+   * Removes every subscription of the event `name` (every event when
+   * `undefined`, the pattern whose prefix is `name` when `pattern`) whose
+   * listener is `listener`.
+   *
+   * @returns How many it removed.
+   */
+  removeListener(
+    name: string | undefined,
+    listener: unknown,
+    pattern = false,
+  ): number {
+    const topic = pattern
+      ? this.#patterns?.topics.get(name!)
+      : name === undefined
+      ? this.#every
+      : this.#topics.get(name);
+    // Waits and iterators have no listener: never theirs to remove.
+    if (topic === undefined || listener === undefined) return 0;
+    let removed = 0;
+    for (let sub = topic.head; sub !== undefined;) {
+      const next = sub.next;
+      if (sub.listener === listener) {
+        this.remove(sub, false);
+        removed++;
+      }
+      sub = next;
+    }
+    return removed;
+  }
+
+  /** The event names that have own subscriptions, oldest first. */
+  names(): string[] {
+    return [...this.#topics.keys()];
   }
 
   /** Removes every subscription of the event `name`, or every one at all. */
@@ -84,12 +211,23 @@ export class Registry {
       if (topic !== undefined) this.#clearTopic(topic);
       return;
     }
-    for (const topic of [...this.#topics.values()]) this.#clearTopic(topic);
-    if (this.#every !== undefined) this.#clearTopic(this.#every);
-    const patterns = this.#patterns;
-    if (patterns === undefined) return;
-    for (const topic of [...patterns.topics.values()]) {
-      this.#clearTopic(topic);
+    const topics = [...this.#topics.values()];
+    if (this.#every !== undefined) topics.push(this.#every);
+    if (this.#patterns !== undefined) {
+      topics.push(...this.#patterns.topics.values());
+    }
+    // Everything is cleared even if onIdle throws; its errors come after.
+    const errors: unknown[] = [];
+    for (const topic of topics) {
+      try {
+        this.#clearTopic(topic);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) {
+      throw new AggregateError(errors, `onIdle threw ${errors.length} errors`);
     }
   }
 
@@ -99,7 +237,7 @@ export class Registry {
    */
   count(name?: string): number {
     if (name === undefined) return this.#count;
-    return this.#topics.get(name)?.subs.size ?? 0;
+    return this.#topics.get(name)?.size ?? 0;
   }
 
   /** The listeners of the event `name` an emit calls now. */
@@ -117,19 +255,32 @@ export class Registry {
     return this.#every?.snapshot();
   }
 
+  /** Takes back a subscription that `add` could not finish. */
+  #undo(sub: Subscription): void {
+    const topic = sub.topic;
+    // onActive may have removed it already.
+    if (topic === undefined) return;
+    topic.delete(sub, this.walking === 0);
+    this.#count--;
+    sub.topic = undefined;
+    if (topic.size === 0 && this.#topics.get(topic.name!) === topic) {
+      this.#topics.delete(topic.name!);
+    }
+  }
+
   #clearTopic(topic: Topic): void {
-    for (const sub of [...topic.subs]) this.remove(sub, true);
+    for (const sub of topic.subs()) this.remove(sub, true);
   }
 
   #warnLeak(topic: Topic): void {
-    topic.warned = true;
+    (this.#warned ??= new WeakSet()).add(topic);
     const what = topic instanceof PatternTopic
       ? `pattern ${quote(topic.name!)}`
       : topic.name === undefined
       ? "every event"
       : quote(topic.name);
     const warning = new Error(
-      `Possible listener leak: ${topic.subs.size} listeners of ${what}, more than maxListeners (${this.#maxListeners})`,
+      `Possible listener leak: ${topic.size} listeners of ${what}, more than maxListeners (${this.#maxListeners})`,
     );
     warning.name = "MaxListenersExceededWarning";
     try {

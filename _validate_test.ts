@@ -33,6 +33,10 @@ type Loose = {
   iterateAll(...args: unknown[]): unknown;
   listenerCount(...args: unknown[]): number;
   clear(...args: unknown[]): void;
+  unsubscribe(...args: unknown[]): number;
+  unsubscribeAll(...args: unknown[]): number;
+  unsubscribePattern(...args: unknown[]): number;
+  onActive(...args: unknown[]): unknown;
 };
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -89,6 +93,8 @@ const VALID_SIGNAL = (v: unknown) =>
 const VALID_FUNCTION = (v: unknown) =>
   v === undefined || typeof v === "function";
 const VALID_NAME = (v: unknown) => typeof v === "string";
+// An array of names is valid too; an empty one is tried in playCases.
+const VALID_NAMES = (v: unknown) => VALID_NAME(v) || Array.isArray(v);
 const VALID_OPTIONAL_NAME = (v: unknown) => v === undefined || VALID_NAME(v);
 const VALID_MAX = (v: unknown) => v === undefined || typeof v === "number";
 const VALID_BUFFER_SIZE = (v: unknown) =>
@@ -332,7 +338,7 @@ const ITERATE_OPTIONS: Option[] = [
 const BUS_SLOTS: Slot<Fixture>[] = [
   {
     call: "subscribe(x, fn)",
-    valid: VALID_NAME,
+    valid: VALID_NAMES,
     message: "Cannot subscribe: event name must be a string, got",
     run: (f, x) => f.loose.subscribe(x, fn, { signal: f.signal }),
   },
@@ -373,7 +379,7 @@ const BUS_SLOTS: Slot<Fixture>[] = [
   },
   {
     call: "waitFor(x)",
-    valid: VALID_NAME,
+    valid: VALID_NAMES,
     message: "Cannot wait: event name must be a string, got",
     run: (f, x) => f.loose.waitFor(x, { signal: f.signal }),
     async: true,
@@ -401,7 +407,7 @@ const BUS_SLOTS: Slot<Fixture>[] = [
   },
   {
     call: "iterate(x)",
-    valid: VALID_NAME,
+    valid: VALID_NAMES,
     message: "Cannot iterate: event name must be a string, got",
     run: (f, x) => f.loose.iterate(x, { signal: f.signal }),
   },
@@ -429,6 +435,85 @@ const BUS_SLOTS: Slot<Fixture>[] = [
     message: "Cannot clear: event name must be a string, got",
     run: (f, x) => f.loose.clear(x),
   },
+  // Several names: each must be a string.
+  {
+    call: 'subscribe(["a", x], fn)',
+    valid: VALID_NAME,
+    message: "Cannot subscribe: event names must be strings, got",
+    run: (f, x) => f.loose.subscribe(["a", x], fn, { signal: f.signal }),
+  },
+  ...subscribeSlots(
+    'subscribe(["a", "b"], ',
+    'Cannot subscribe to "a", "b"',
+    (f, ...args) => f.loose.subscribe(["a", "b"], ...args),
+  ),
+  {
+    call: 'waitFor(["a", x])',
+    valid: VALID_NAME,
+    message: "Cannot wait: event names must be strings, got",
+    run: (f, x) => f.loose.waitFor(["a", x], { signal: f.signal }),
+    async: true,
+  },
+  {
+    call: 'iterate(["a", x])',
+    valid: VALID_NAME,
+    message: "Cannot iterate: event names must be strings, got",
+    run: (f, x) => f.loose.iterate(["a", x], { signal: f.signal }),
+  },
+  {
+    call: "unsubscribe(x, fn)",
+    valid: VALID_NAMES,
+    message: "Cannot unsubscribe: event name must be a string, got",
+    run: (f, x) => f.loose.unsubscribe(x, fn),
+  },
+  {
+    call: 'unsubscribe(["a", x], fn)',
+    valid: VALID_NAME,
+    message: "Cannot unsubscribe: event names must be strings, got",
+    run: (f, x) => f.loose.unsubscribe(["a", x], fn),
+  },
+  {
+    call: 'unsubscribe("a", x)',
+    valid: VALID_LISTENER,
+    message: `Cannot unsubscribe from "a": ${LISTENER_MESSAGE}`,
+    run: (f, x) => f.loose.unsubscribe("a", x),
+  },
+  {
+    call: "unsubscribeAll(x)",
+    valid: VALID_LISTENER,
+    message: `Cannot unsubscribe from every event: ${LISTENER_MESSAGE}`,
+    run: (f, x) => f.loose.unsubscribeAll(x),
+  },
+  {
+    call: "unsubscribePattern(x, fn)",
+    valid: VALID_NAME,
+    message: "Cannot unsubscribe from pattern: pattern must be a string, got",
+    run: (f, x) => f.loose.unsubscribePattern(x, fn),
+  },
+  {
+    call: 'unsubscribePattern("a.*", x)',
+    valid: VALID_LISTENER,
+    message: `Cannot unsubscribe from pattern "a.*": ${LISTENER_MESSAGE}`,
+    run: (f, x) => f.loose.unsubscribePattern("a.*", x),
+  },
+  {
+    call: "onActive(x, fn)",
+    valid: VALID_NAME,
+    message: "Cannot watch activity: event name must be a string, got",
+    run: (f, x) => f.loose.onActive(x, fn, { signal: f.signal }),
+  },
+  {
+    call: 'onActive("a", x)',
+    valid: (v) => typeof v === "function",
+    message: 'Cannot watch activity of "a": setup must be a function, got',
+    run: (f, x) => f.loose.onActive("a", x, { signal: f.signal }),
+  },
+  ...optionSlots<Fixture>(
+    'onActive("a", fn, ',
+    'Cannot watch activity of "a"',
+    (f, options) => f.loose.onActive("a", fn, options),
+    [],
+  ),
 ];
 
 Deno.test(
@@ -478,15 +563,42 @@ Deno.test(
           JSON.stringify(pattern)
         }: a pattern is an event name prefix followed by ".*", like "user.*", with no other "*"`,
       })),
+      ...BAD_PATTERNS.map((pattern) => ({
+        call: `unsubscribePattern(${JSON.stringify(pattern)}, fn)`,
+        run: (f: Fixture) => f.loose.unsubscribePattern(pattern, fn),
+        error: TypeError,
+        message: `Cannot unsubscribe from pattern ${
+          JSON.stringify(pattern)
+        }: a pattern is an event name prefix followed by ".*", like "user.*", with no other "*"`,
+      })),
+      ...([
+        ["subscribe([], fn, { signal })", "subscribe", (f: Fixture) =>
+          f.loose.subscribe([], fn, { signal: f.signal })],
+        ["waitFor([], { signal })", "wait", (f: Fixture) =>
+          f.loose.waitFor([], { signal: f.signal })],
+        ["iterate([], { signal })", "iterate", (f: Fixture) =>
+          f.loose.iterate([], { signal: f.signal })],
+        ["unsubscribe([], fn)", "unsubscribe", (f: Fixture) =>
+          f.loose.unsubscribe([], fn)],
+      ] as const).map(([call, verb, run]) => ({
+        call,
+        run,
+        error: TypeError,
+        message:
+          `Cannot ${verb}: event names must be a non-empty array, got an array`,
+        ...(verb === "wait" ? { async: true } : {}),
+      })),
       ...bufferSizeCases(
         'iterate("a", ',
         'Cannot iterate "a"',
-        (f, options) => f.loose.iterate("a", options),
+        (f, options) =>
+          f.loose.iterate("a", options),
       ),
       ...bufferSizeCases(
         "iterateAll(",
         "Cannot iterate every event",
-        (f, options) => f.loose.iterateAll(options),
+        (f, options) =>
+          f.loose.iterateAll(options),
       ),
     ])
   ),

@@ -6,10 +6,11 @@ import { BufferedIterator } from "./_iterator.ts";
 import { RECEIVE } from "./_receive.ts";
 import { Registry } from "./_registry.ts";
 import type { Call, Subscription } from "./_topic.ts";
-import { DISPOSE, NOOP_HANDLE } from "./_util.ts";
+import { DISPOSE, isThenable, NOOP_HANDLE } from "./_util.ts";
 import {
   type Action,
   checkName,
+  describe,
   invalid,
   quote,
   readCallback,
@@ -22,6 +23,7 @@ import {
   readSignal,
 } from "./_validate.ts";
 import type {
+  ActivitySetup,
   AnyEvent,
   Delivery,
   EmitArgs,
@@ -31,6 +33,8 @@ import type {
   EventPattern,
   IterateOptions,
   Listener,
+  NamedEvent,
+  OnActiveOptions,
   PatternEvent,
   SubscribeOptions,
   Unsubscribe,
@@ -41,8 +45,140 @@ function rejectName(name: unknown): Promise<never> {
   return Promise.reject(invalid("Cannot emit", "event name", "a string", name));
 }
 
+/** The method bridges call, under `RECEIVE`. */
+type Receive = (
+  name: string,
+  payload: unknown,
+  delivery: Delivery,
+) => Promise<void>;
+
 function warnToConsole(warning: Error): void {
   console.warn(warning);
+}
+
+/**
+ * Reads the names of a call with several events, an array checked to be
+ * non-empty: each must be a string. A name given twice counts once.
+ */
+function readNames(names: unknown[], action: string): string[] {
+  for (const name of names) {
+    if (typeof name !== "string") {
+      throw new TypeError(
+        `${action}: event names must be strings, got ${describe(name)}`,
+      );
+    }
+  }
+  return [...new Set(names as string[])];
+}
+
+/** Reads `SubscribeOptions`. */
+function readSubscribeOptions(
+  options: unknown,
+  action: Action,
+): { once: boolean; local: boolean; signal: AbortSignal | undefined } {
+  const opts = readOptions(options, action);
+  return {
+    once: readFlag(opts, "once", action),
+    local: readFlag(opts, "local", action),
+    signal: readSignal(opts, action),
+  };
+}
+
+/** Throws unless `listener` is something `subscribe` accepts. */
+function checkListener(listener: unknown, action: string): void {
+  readListener(listener, action);
+}
+
+/** Reads an event name, or an array of them, as an array. */
+function readNameOrNames(name: unknown, action: string): readonly string[] {
+  if (!Array.isArray(name)) {
+    checkName(name, action);
+    return [name as string];
+  }
+  if (name.length === 0) {
+    throw invalid(action, "event names", "a non-empty array", name);
+  }
+  return readNames(name, action);
+}
+
+/** What several failures throw: the one error, or an `AggregateError`. */
+function failure(errors: unknown[], message: string): unknown {
+  return errors.length === 1 ? errors[0] : new AggregateError(errors, message);
+}
+
+/**
+ * Removes every subscription of `subs`, all of them even when a teardown
+ * throws, then throws what the teardowns threw.
+ */
+function removeAll(registry: Registry, subs: readonly Subscription[]): void {
+  let errors: unknown[] | undefined;
+  for (const sub of subs) {
+    try {
+      registry.remove(sub, false);
+    } catch (error) {
+      (errors ??= []).push(error);
+    }
+  }
+  if (errors !== undefined) throw failure(errors, "Teardowns failed");
+}
+
+/**
+ * Calls a `once` listener whose removal threw `error` (a teardown): the
+ * listener still runs, and its outcome carries `error` too.
+ */
+function callDespite(
+  call: Call,
+  arg: unknown,
+  delivery: Delivery,
+  error: unknown,
+): unknown {
+  const both = (listenerError: unknown) =>
+    new AggregateError(
+      [error, listenerError],
+      "A teardown failed, and so did the listener",
+    );
+  let result: unknown;
+  try {
+    result = call(arg, delivery);
+  } catch (listenerError) {
+    throw both(listenerError);
+  }
+  if (!isThenable(result)) throw error;
+  return Promise.resolve(result).then(() => {
+    throw error;
+  }, (listenerError) => {
+    throw both(listenerError);
+  });
+}
+
+/** A handle: `off`, also `Disposable`. */
+function handle(off: () => void): Unsubscribe {
+  (off as unknown as Record<symbol, unknown>)[DISPOSE] = off;
+  return off as unknown as Unsubscribe;
+}
+
+/** An `onActive` hook of one event. */
+interface Hook {
+  readonly setup: (name: string) => unknown;
+  /** What setup returned, while it is live. */
+  teardown: (() => void) | undefined;
+  /** Whether setup ran and teardown did not yet. */
+  live: boolean;
+}
+
+function startHook(hook: Hook, name: string): void {
+  const teardown = hook.setup(name);
+  hook.teardown = typeof teardown === "function"
+    ? teardown as () => void
+    : undefined;
+  hook.live = true;
+}
+
+function stopHook(hook: Hook): void {
+  const teardown = hook.teardown;
+  hook.live = false;
+  hook.teardown = undefined;
+  teardown?.();
 }
 
 /**
@@ -99,6 +235,10 @@ export class EventBus<
 > {
   readonly #registry: Registry;
   readonly #dispatcher: Dispatcher;
+  /** The `onActive` hooks by event name; `undefined` until the first. */
+  #hooks: Map<string, Hook[]> | undefined = undefined;
+  /** Collects what releases threw while `clear()` runs. */
+  #clearing: unknown[] | undefined = undefined;
 
   /**
    * Creates an empty bus.
@@ -180,6 +320,30 @@ export class EventBus<
       onError as ConstructorParameters<typeof Dispatcher>[1],
       onEmit as ConstructorParameters<typeof Dispatcher>[2],
     );
+    // Every method, bound to this instance as an own property: it works
+    // detached (`const { emit } = bus`) and through a Proxy (Vue's
+    // `reactive`), where `this` is not the instance and `#private` fields
+    // would throw. The method is looked up on `this`, so a subclass's
+    // override is the one bound. One plain assignment each: V8 keeps these
+    // stores fast, where a loop of `Object.defineProperty` made `new
+    // EventBus()` 30x slower. proxy_test.ts checks that none is missing.
+    this.subscribe = this.subscribe.bind(this);
+    this.subscribeAll = this.subscribeAll.bind(this);
+    this.subscribePattern = this.subscribePattern.bind(this);
+    this.unsubscribe = this.unsubscribe.bind(this);
+    this.unsubscribeAll = this.unsubscribeAll.bind(this);
+    this.unsubscribePattern = this.unsubscribePattern.bind(this);
+    this.emit = this.emit.bind(this);
+    this.emitSerial = this.emitSerial.bind(this);
+    this.waitFor = this.waitFor.bind(this);
+    this.iterate = this.iterate.bind(this);
+    this.iterateAll = this.iterateAll.bind(this);
+    this.listenerCount = this.listenerCount.bind(this);
+    this.eventNames = this.eventNames.bind(this);
+    this.clear = this.clear.bind(this);
+    this.onActive = this.onActive.bind(this);
+    const self = this as unknown as Record<symbol, Receive>;
+    self[RECEIVE] = self[RECEIVE]!.bind(this);
   }
 
   /**
@@ -198,6 +362,8 @@ export class EventBus<
    * @throws {TypeError} When `name` is not a string, `listener` is neither a
    * function nor an object with an `onEvent` method, or an option has the
    * wrong type. Nothing is registered then.
+   * @throws {unknown} What an `onActive` setup of `name` threw, when this is
+   * its first listener. Nothing is registered then.
    *
    * @example Function and object listeners, once and signal
    * ```ts
@@ -230,16 +396,146 @@ export class EventBus<
   subscribe<K extends EventName<Events>>(
     name: K,
     listener: Listener<Events[K]>,
+    options?: SubscribeOptions,
+  ): Unsubscribe;
+  /**
+   * Subscribes one listener to several events, as one subscription. It
+   * receives `{ name, payload }`, a discriminated union of those events
+   * (`NamedEvent`), like `subscribeAll`. With `once` it runs for the first of
+   * them only; the handle, the signal and `once` remove it from every name.
+   * `unsubscribe(name, listener)` removes it from `name` only. A name given
+   * twice counts once. `listenerCount` counts it as one listener of each
+   * name.
+   *
+   * @typeParam K The event names.
+   * @param names The events to listen to: a non-empty array of names.
+   * @param listener A function, or an object with an `onEvent` method, called
+   * with `{ name, payload }` for each emit of one of `names`.
+   * @param options `once`, `local` and `signal`, as for one name.
+   * @returns A function that removes this subscription from every name.
+   * @throws {TypeError} When `names` is empty or holds a non-string, or
+   * `listener` or an option has the wrong type. Nothing is registered then.
+   * @throws {unknown} What an `onActive` setup threw; the names subscribed
+   * before it are unsubscribed again, so nothing is registered then.
+   *
+   * @example One listener for open and close
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * type Events = { open: { port: number }; close: string; error: Error };
+   * const bus = new EventBus<Events>();
+   * const log: string[] = [];
+   * const off = bus.subscribe(["open", "close"], (event) => {
+   *   if (event.name === "open") log.push(`open ${event.payload.port}`);
+   *   else log.push(`close ${event.payload}`);
+   * });
+   * await bus.emit("open", { port: 80 });
+   * await bus.emit("close", "done");
+   * off();
+   * await bus.emit("close", "again");
+   * assert.deepEqual(log, ["open 80", "close done"]);
+   * ```
+   */
+  subscribe<K extends EventName<Events>>(
+    names: readonly K[],
+    listener: Listener<NamedEvent<Events, K>>,
+    options?: SubscribeOptions,
+  ): Unsubscribe;
+  subscribe(
+    name: string | readonly string[],
+    listener: unknown,
     options: SubscribeOptions = {},
   ): Unsubscribe {
-    checkName(name, "Cannot subscribe");
+    if (typeof name !== "string") {
+      return this.#subscribeMany(name, listener, options);
+    }
     const action = () => `Cannot subscribe to ${quote(name)}`;
     return this.#subscribe(
       name,
       readListener(listener, action),
       options,
       action,
+      false,
+      listener,
     );
+  }
+
+  #subscribeMany(
+    list: unknown,
+    listener: unknown,
+    options: SubscribeOptions,
+  ): Unsubscribe {
+    const names = readNameOrNames(list, "Cannot subscribe");
+    const action = `Cannot subscribe to ${names.map(quote).join(", ")}`;
+    const call = readListener(listener, action);
+    const { once, local, signal } = readSubscribeOptions(options, action);
+    if (signal?.aborted) return NOOP_HANDLE;
+    const registry = this.#registry;
+    let fired = false;
+    let subs: readonly Subscription[] = [];
+    subs = this.#addEach(
+      names,
+      (name) => (payload, delivery) => {
+        if (local && !delivery.local) return;
+        const event = Object.freeze({ name, payload });
+        if (!once) return call(event, delivery);
+        // As for one name: only the first call counts.
+        if (fired) return;
+        fired = true;
+        try {
+          removeAll(registry, subs);
+        } catch (error) {
+          return callDespite(call, event, delivery, error);
+        }
+        return call(event, delivery);
+      },
+      listener,
+    );
+    // A setup that emitted one of the names may have used up a once.
+    if (fired) removeAll(registry, subs);
+    const off = () => removeAll(registry, subs);
+    if (signal !== undefined) {
+      const onAbort = () => off();
+      signal.addEventListener("abort", onAbort, { once: true });
+      let left = subs.length;
+      for (const sub of subs) {
+        sub.release = () => {
+          if (--left === 0) signal.removeEventListener("abort", onAbort);
+        };
+      }
+    }
+    return handle(off);
+  }
+
+  /**
+   * Adds a subscription to each of `names`, with the call `callFor` makes
+   * for it. When one cannot be added (an `onActive` setup threw), those
+   * added before are removed again and the error is thrown.
+   */
+  #addEach(
+    names: readonly string[],
+    callFor: (name: string) => Call,
+    listener: unknown,
+  ): Subscription[] {
+    const registry = this.#registry;
+    const subs: Subscription[] = [];
+    try {
+      for (const name of names) {
+        subs.push(registry.add(name, callFor(name), false, listener));
+      }
+    } catch (error) {
+      try {
+        removeAll(registry, subs);
+      } catch (undoError) {
+        throw new AggregateError(
+          [error, undoError],
+          "A setup failed, and so did a teardown while undoing",
+        );
+      }
+      throw error;
+    }
+    return subs;
   }
 
   /**
@@ -275,7 +571,7 @@ export class EventBus<
   ): Unsubscribe {
     const action = "Cannot subscribe to every event";
     const call = readListener(listener, action);
-    return this.#subscribe(undefined, call, options, action);
+    return this.#subscribe(undefined, call, options, action, false, listener);
   }
 
   /**
@@ -334,7 +630,135 @@ export class EventBus<
     const prefix = readPattern(pattern, "Cannot subscribe to pattern");
     const action = `Cannot subscribe to pattern ${quote(pattern)}`;
     const call = readListener(listener, action);
-    return this.#subscribe(prefix, call, options, action, true);
+    return this.#subscribe(prefix, call, options, action, true, listener);
+  }
+
+  /**
+   * Removes every subscription of a listener to an event: each `subscribe`
+   * call that passed this very function or `{ onEvent }` object (compared by
+   * identity) for `name`, including the part for `name` of a subscription
+   * to several names. Subscriptions of every event or of a pattern are
+   * left alone (see `unsubscribeAll` and `unsubscribePattern`), and so are
+   * pending `waitFor` calls and iterators, which have no listener of the
+   * caller's. Like a handle, it takes effect from the next emit.
+   *
+   * It takes time linear in the number of subscriptions of `name`. The
+   * handle `subscribe` returns removes one subscription in constant time.
+   *
+   * @typeParam K The event name.
+   * @param name The event, or an array of events to remove the listener
+   * from each.
+   * @param listener The function or object given to `subscribe`.
+   * @returns How many subscriptions it removed, 0 when there were none.
+   * @throws {TypeError} When `name` is neither a string nor a non-empty
+   * array of strings, or `listener` is neither a function nor an object with
+   * an `onEvent` method. Nothing is removed then.
+   * @throws {unknown} What an `onActive` teardown threw when this removed the
+   * last listener of the event; the listener is removed all the same.
+   *
+   * @example Removing a listener by reference
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * const bus = new EventBus<{ tick: number }>();
+   * const seen: number[] = [];
+   * const onTick = (n: number) => {
+   *   seen.push(n);
+   * };
+   * bus.subscribe("tick", onTick);
+   * bus.subscribe("tick", onTick); // a second subscription
+   * await bus.emit("tick", 1);
+   * assert.equal(bus.unsubscribe("tick", onTick), 2);
+   * await bus.emit("tick", 2);
+   * assert.deepEqual(seen, [1, 1]);
+   * assert.equal(bus.unsubscribe("tick", onTick), 0);
+   * ```
+   */
+  unsubscribe<K extends EventName<Events>>(
+    name: K | readonly K[],
+    listener: Listener<Events[K]> | Listener<NamedEvent<Events, K>>,
+  ): number {
+    const names = readNameOrNames(name, "Cannot unsubscribe");
+    checkListener(
+      listener,
+      `Cannot unsubscribe from ${names.map(quote).join(", ")}`,
+    );
+    let removed = 0;
+    const errors: unknown[] = [];
+    for (const key of names) {
+      try {
+        removed += this.#registry.removeListener(key, listener);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw failure(errors, "Teardowns failed");
+    return removed;
+  }
+
+  /**
+   * Removes every `subscribeAll` subscription of a listener (compared by
+   * identity), the counterpart of `unsubscribe` for listeners of every
+   * event. Linear in the number of listeners of every event.
+   *
+   * @param listener The function or object given to `subscribeAll`.
+   * @returns How many subscriptions it removed.
+   * @throws {TypeError} When `listener` is neither a function nor an object
+   * with an `onEvent` method.
+   *
+   * @example Usage
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * const bus = new EventBus<{ a: number; b: string }>();
+   * const log = (event: { name: string }) => console.log(event.name);
+   * bus.subscribeAll(log);
+   * assert.equal(bus.unsubscribeAll(log), 1);
+   * assert.equal(bus.listenerCount(), 0);
+   * ```
+   */
+  unsubscribeAll(listener: Listener<AnyEvent<Events>>): number {
+    checkListener(listener, "Cannot unsubscribe from every event");
+    return this.#registry.removeListener(undefined, listener);
+  }
+
+  /**
+   * Removes every `subscribePattern` subscription of a listener to a
+   * pattern (compared by identity), the counterpart of `unsubscribe` for
+   * pattern listeners. A subscription of the same listener to another
+   * pattern stays. Linear in the number of listeners of that pattern.
+   *
+   * @typeParam P The pattern.
+   * @param pattern The pattern given to `subscribePattern`, such as `"user.*"`.
+   * @param listener The function or object given to `subscribePattern`.
+   * @returns How many subscriptions it removed.
+   * @throws {TypeError} When `pattern` is not a valid pattern, or `listener`
+   * is neither a function nor an object with an `onEvent` method.
+   *
+   * @example Usage
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * const bus = new EventBus<{ "user.created": number; "user.deleted": number }>();
+   * const audit = (event: { name: string }) => console.log(event.name);
+   * bus.subscribePattern("user.*", audit);
+   * assert.equal(bus.unsubscribePattern("user.*", audit), 1);
+   * assert.equal(bus.listenerCount(), 0);
+   * ```
+   */
+  unsubscribePattern<P extends EventPattern<Events>>(
+    pattern: P,
+    listener: Listener<PatternEvent<Events, P>>,
+  ): number {
+    const prefix = readPattern(pattern, "Cannot unsubscribe from pattern");
+    checkListener(
+      listener,
+      `Cannot unsubscribe from pattern ${quote(pattern)}`,
+    );
+    return this.#registry.removeListener(prefix, listener, true);
   }
 
   /**
@@ -446,7 +870,8 @@ export class EventBus<
    * @returns A promise of the payload. It rejects with the error `filter`
    * threw, with `signal.reason` when the signal aborts (at once when it is
    * already aborted), and with an `Error` when `clear()` removes the wait. It
-   * rejects with a `TypeError` for bad arguments.
+   * rejects with a `TypeError` for bad arguments, and with what an
+   * `onActive` setup of `name` threw when the wait is its first listener.
    *
    * @example Waiting for a matching payload
    * ```ts
@@ -475,13 +900,51 @@ export class EventBus<
    */
   waitFor<K extends EventName<Events>>(
     name: K,
-    options: WaitForOptions<Events[K]> = {},
-  ): Promise<Events[K]> {
-    let filter: ((payload: Events[K]) => unknown) | undefined;
+    options?: WaitForOptions<Events[K]>,
+  ): Promise<Events[K]>;
+  /**
+   * Waits for the next emit of any of several events, optionally the next
+   * one `filter` accepts, as `{ name, payload }` (`NamedEvent`). The wait
+   * listens to every name until it settles, then unsubscribes from all.
+   *
+   * @typeParam K The event names.
+   * @param names The events to wait for: a non-empty array of names.
+   * @param options `filter` (given `{ name, payload }`) and `signal`.
+   * @returns A promise of the first matching event, rejecting as for one
+   * name.
+   *
+   * @example Success or failure, whichever comes first
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * type Events = { done: number; failed: Error; progress: number };
+   * const bus = new EventBus<Events>();
+   * const outcome = bus.waitFor(["done", "failed"]);
+   * await bus.emit("progress", 50);
+   * await bus.emit("done", 42);
+   * const event = await outcome;
+   * assert.equal(event.name, "done");
+   * if (event.name === "done") assert.equal(event.payload, 42);
+   * assert.deepEqual(bus.eventNames(), []);
+   * ```
+   */
+  waitFor<K extends EventName<Events>>(
+    names: readonly K[],
+    options?: WaitForOptions<NamedEvent<Events, K>>,
+  ): Promise<NamedEvent<Events, K>>;
+  waitFor(
+    name: string | readonly string[],
+    options: WaitForOptions<unknown> = {},
+  ): Promise<unknown> {
+    let names: readonly string[];
+    let label: string;
+    let filter: ((value: unknown) => unknown) | undefined;
     let signal: AbortSignal | undefined;
     try {
-      checkName(name, "Cannot wait");
-      const action = `Cannot wait for ${quote(name)}`;
+      names = readNameOrNames(name, "Cannot wait");
+      label = names.map(quote).join(", ");
+      const action = `Cannot wait for ${label}`;
       const opts = readOptions(options, action);
       signal = readSignal(opts, action);
       filter = readCallback(opts, "filter", action) as typeof filter;
@@ -489,37 +952,53 @@ export class EventBus<
       return Promise.reject(error);
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<Events[K]>((resolve, reject) => {
+    const several = Array.isArray(name);
+    return new Promise((resolve, reject) => {
       const registry = this.#registry;
-      const sub = registry.add(name, (payload) => {
-        // An emit that took its snapshot before the wait settled may still
-        // call it; only the first match counts.
-        if (sub.topic === undefined) return;
+      let subs: readonly Subscription[] = [];
+      let settled = false;
+      // Settles once: unsubscribes from every name, then settles even when a
+      // teardown throws (the error goes to whoever removed the wait).
+      const finish = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
         try {
-          if (filter !== undefined && !filter(payload as Events[K])) return;
+          removeAll(registry, subs);
+        } finally {
+          settle();
+        }
+      };
+      const onAbort = () => finish(() => reject(signal!.reason));
+      // An emit that took its snapshot before the wait settled may still
+      // call it; only the first match counts.
+      subs = this.#addEach(names, (key) => (payload) => {
+        if (settled) return;
+        const value = several ? Object.freeze({ name: key, payload }) : payload;
+        try {
+          if (filter !== undefined && !filter(value)) return;
         } catch (error) {
-          registry.remove(sub, false);
-          reject(error);
+          finish(() => reject(error));
           return;
         }
-        registry.remove(sub, false);
-        resolve(payload as Events[K]);
-      });
-      const onAbort = () => {
-        registry.remove(sub, false);
-        reject(signal!.reason);
-      };
+        finish(() => resolve(value));
+      }, undefined);
+      // A setup that emitted one of the names may have settled it already.
+      if (settled) return removeAll(registry, subs);
       signal?.addEventListener("abort", onAbort, { once: true });
-      sub.release = (cleared) => {
-        signal?.removeEventListener("abort", onAbort);
-        if (cleared) {
-          reject(
-            new Error(
-              `Stopped waiting for ${quote(name)}: the bus was cleared`,
-            ),
-          );
-        }
-      };
+      const cleared = () =>
+        this.#whileClearing(() =>
+          finish(() =>
+            reject(
+              new Error(`Stopped waiting for ${label}: the bus was cleared`),
+            )
+          )
+        );
+      for (const sub of subs) {
+        sub.release = (wasCleared) => {
+          if (wasCleared) cleared();
+        };
+      }
     });
   }
 
@@ -566,12 +1045,54 @@ export class EventBus<
    */
   iterate<K extends EventName<Events>>(
     name: K,
+    options?: IterateOptions,
+  ): EventIterator<Events[K]>;
+  /**
+   * Iterates over the emits of several events as `{ name, payload }`
+   * (`NamedEvent`), in emit order, through one buffer, with the rules of
+   * `iterate` for one name. Leaving the loop unsubscribes from every name.
+   *
+   * @typeParam K The event names.
+   * @param names The events to iterate over: a non-empty array of names.
+   * @param options `bufferSize`, `overflow` and `signal`.
+   * @returns An async iterator of events.
+   * @throws {TypeError} When `names` is empty or holds a non-string, or an
+   * option has the wrong type.
+   * @throws {RangeError} When `bufferSize` is not a positive integer.
+   *
+   * @example A connection's life
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * type Events = { open: number; message: string; close: undefined };
+   * const bus = new EventBus<Events>();
+   * const events = bus.iterate(["open", "close"]);
+   * await bus.emit("open", 1);
+   * await bus.emit("message", "hi");
+   * await bus.emit("close");
+   * const names: string[] = [];
+   * for await (const event of events) {
+   *   names.push(event.name);
+   *   if (event.name === "close") break;
+   * }
+   * assert.deepEqual(names, ["open", "close"]);
+   * assert.equal(bus.listenerCount(), 0);
+   * ```
+   */
+  iterate<K extends EventName<Events>>(
+    names: readonly K[],
+    options?: IterateOptions,
+  ): EventIterator<NamedEvent<Events, K>>;
+  iterate(
+    name: string | readonly string[],
     options: IterateOptions = {},
-  ): EventIterator<Events[K]> {
-    checkName(name, "Cannot iterate");
-    const label = quote(name);
+  ): EventIterator<unknown> {
+    const names = readNameOrNames(name, "Cannot iterate");
+    const label = names.map(quote).join(", ");
     const config = readIterateOptions(options, `Cannot iterate ${label}`);
-    return this.#listen(new BufferedIterator(config, label), name);
+    const iterator = new BufferedIterator<unknown>(config, label);
+    return this.#listen(iterator, names, Array.isArray(name));
   }
 
   /**
@@ -603,20 +1124,36 @@ export class EventBus<
    */
   iterateAll(options: IterateOptions = {}): EventIterator<AnyEvent<Events>> {
     const config = readIterateOptions(options, "Cannot iterate every event");
-    return this.#listen(new BufferedIterator(config, "every event"), undefined);
+    return this.#listen(new BufferedIterator(config, "every event"), [], false);
   }
 
+  /**
+   * Subscribes an iterator to `names` (every event when empty); `several`
+   * makes it receive `{ name, payload }`.
+   */
   #listen<T>(
     iterator: BufferedIterator<T>,
-    name: string | undefined,
+    names: readonly string[],
+    several: boolean,
   ): EventIterator<T> {
     const registry = this.#registry;
     iterator.listen(() => {
-      const sub = registry.add(name, iterator.push);
-      sub.release = (cleared) => {
-        if (cleared) iterator.released();
-      };
-      return () => registry.remove(sub, false);
+      const subs = names.length === 0
+        ? [registry.add(undefined, iterator.push)]
+        : this.#addEach(
+          names,
+          (name) =>
+            several
+              ? (payload) => iterator.push(Object.freeze({ name, payload }))
+              : iterator.push,
+          undefined,
+        );
+      for (const sub of subs) {
+        sub.release = (cleared) => {
+          if (cleared) this.#whileClearing(() => iterator.released());
+        };
+      }
+      return () => removeAll(registry, subs);
     });
     return iterator;
   }
@@ -656,6 +1193,8 @@ export class EventBus<
    *
    * @param name The event to clear. Omitted: clear everything.
    * @throws {TypeError} When `name` is given and is not a string.
+   * @throws {unknown} What `onActive` teardowns threw (one error, or an
+   * `AggregateError` of several), after everything was cleared.
    *
    * @example Usage
    * ```ts
@@ -673,7 +1212,217 @@ export class EventBus<
    */
   clear(name?: EventName<Events>): void {
     if (name !== undefined) checkName(name, "Cannot clear");
-    this.#registry.clear(name);
+    const outer = this.#clearing;
+    const errors: unknown[] = [];
+    this.#clearing = errors;
+    try {
+      this.#registry.clear(name);
+    } catch (error) {
+      errors.unshift(error);
+    } finally {
+      this.#clearing = outer;
+    }
+    if (errors.length > 0) {
+      throw failure(errors, `Teardowns failed while clearing`);
+    }
+  }
+
+  /**
+   * The names of the events that have listeners now (their own listeners:
+   * `subscribe`, pending `waitFor` calls, iterators), in the order they got
+   * their first one. Listeners of every event and of patterns do not make
+   * an event appear. It is a new array each time.
+   *
+   * @returns The event names.
+   *
+   * @example Usage
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * const bus = new EventBus<{ a: number; b: number; c: number }>();
+   * const off = bus.subscribe("b", () => {});
+   * bus.subscribe("a", () => {});
+   * assert.deepEqual(bus.eventNames(), ["b", "a"]);
+   * off();
+   * assert.deepEqual(bus.eventNames(), ["a"]);
+   * ```
+   */
+  eventNames(): EventName<Events>[] {
+    return this.#registry.names() as EventName<Events>[];
+  }
+
+  /**
+   * Runs `setup` whenever an event gains its first listener, and the
+   * function it returns (the teardown) whenever the event loses its last
+   * one: open a connection or start polling only while someone listens.
+   * Every way to listen counts (`subscribe` with one or several names,
+   * `once`, `signal`, `waitFor`, `iterate`), and so does every way to stop
+   * (a handle, `unsubscribe`, a used-up `once`, an aborted signal, a settled
+   * wait, an iterator left, `clear`). Listeners of every event and of
+   * patterns do not count. When the event has listeners already, setup runs
+   * at once.
+   *
+   * Setup runs synchronously, after the first listener was added, inside
+   * the call that added it; when it throws, that call throws (or, for
+   * `waitFor`, rejects) with its error and the listener is not registered.
+   * A teardown runs synchronously after the last listener was removed;
+   * when it throws, the listener stays removed and the error is thrown by
+   * the call that removed it: the handle, `unsubscribe`, `clear` (after
+   * clearing everything), an iterator's `return()`; for a `once` listener or
+   * a settling `waitFor` it becomes an error of the emit that used it up;
+   * for an aborted signal it is thrown from the abort listener, where the
+   * runtime reports it like any error of an event listener.
+   *
+   * Several hooks of one event run their setups in the order they were
+   * added and their teardowns in reverse. If one setup throws, the setups
+   * that already ran in that activation are torn down again.
+   *
+   * @typeParam K The event name.
+   * @param name The event to watch.
+   * @param setup Called with `name` when the event becomes active; may
+   * return its teardown.
+   * @param options `signal` removes the hook.
+   * @returns A function that removes the hook (and is `Disposable`); when
+   * the event is active, the teardown runs then, and what it throws is
+   * thrown there.
+   * @throws {TypeError} When `name` is not a string, `setup` is not a
+   * function, or an option has the wrong type.
+   * @throws {unknown} What `setup` threw when it ran at once; the hook is
+   * not added then.
+   *
+   * @example Polling only while someone listens
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * const bus = new EventBus<{ price: number }>();
+   * const log: string[] = [];
+   * bus.onActive("price", (name) => {
+   *   log.push(`start polling ${name}`);
+   *   return () => log.push(`stop polling ${name}`);
+   * });
+   * const off = bus.subscribe("price", () => {});
+   * const price = bus.waitFor("price");
+   * await bus.emit("price", 10); // the wait settles and leaves
+   * await price;
+   * off(); // the last listener leaves
+   * assert.deepEqual(log, ["start polling price", "stop polling price"]);
+   * ```
+   *
+   * @example A failing setup registers nothing
+   * ```ts
+   * import { EventBus } from "@arcly/bus";
+   * import assert from "node:assert/strict";
+   *
+   * const bus = new EventBus<{ feed: string }>();
+   * bus.onActive("feed", () => {
+   *   throw new Error("offline");
+   * });
+   * assert.throws(() => bus.subscribe("feed", () => {}), { message: "offline" });
+   * assert.equal(bus.listenerCount("feed"), 0);
+   * ```
+   */
+  onActive<K extends EventName<Events>>(
+    name: K,
+    setup: ActivitySetup<K>,
+    options: OnActiveOptions = {},
+  ): Unsubscribe {
+    checkName(name, "Cannot watch activity");
+    const action = `Cannot watch activity of ${quote(name)}`;
+    if (typeof setup !== "function") {
+      throw invalid(action, "setup", "a function", setup);
+    }
+    const signal = readSignal(readOptions(options, action), action);
+    if (signal?.aborted) return NOOP_HANDLE;
+    const hook: Hook = {
+      setup: setup as (name: string) => unknown,
+      teardown: undefined,
+      live: false,
+    };
+    if (this.#registry.count(name) > 0) startHook(hook, name);
+    const registry = this.#registry;
+    if (this.#hooks === undefined) {
+      this.#hooks = new Map();
+      registry.onActive = (key) => this.#activate(key);
+      registry.onIdle = (key) => this.#deactivate(key);
+    }
+    const hooks = this.#hooks;
+    let list = hooks.get(name);
+    if (list === undefined) hooks.set(name, list = []);
+    list.push(hook);
+    let removed = false;
+    const off = () => {
+      if (removed) return;
+      removed = true;
+      signal?.removeEventListener("abort", off);
+      const current = hooks.get(name)!;
+      current.splice(current.indexOf(hook), 1);
+      if (current.length === 0) hooks.delete(name);
+      if (hook.live) stopHook(hook);
+    };
+    signal?.addEventListener("abort", off, { once: true });
+    return handle(off);
+  }
+
+  /** Runs the setups of `name`, which just got its first listener. */
+  #activate(name: string): void {
+    const hooks = this.#hooks!.get(name);
+    if (hooks === undefined) return;
+    const started: Hook[] = [];
+    for (const hook of hooks.slice()) {
+      if (hook.live) continue;
+      try {
+        startHook(hook, name);
+      } catch (error) {
+        // Undo this activation, so the failed add leaves nothing behind.
+        const errors = [error];
+        for (const done of started.reverse()) {
+          try {
+            stopHook(done);
+          } catch (undoError) {
+            errors.push(undoError);
+          }
+        }
+        throw failure(
+          errors,
+          `A setup of ${
+            quote(name)
+          } failed, and so did a teardown while undoing`,
+        );
+      }
+      started.push(hook);
+    }
+  }
+
+  /** Runs the teardowns of `name`, which just lost its last listener. */
+  #deactivate(name: string): void {
+    const hooks = this.#hooks!.get(name);
+    if (hooks === undefined) return;
+    const errors: unknown[] = [];
+    for (const hook of hooks.slice().reverse()) {
+      if (!hook.live) continue;
+      try {
+        stopHook(hook);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) {
+      throw failure(errors, `Teardowns of ${quote(name)} failed`);
+    }
+  }
+
+  /**
+   * Runs `fn` in a subscription's `release` during `clear()`, which must not
+   * throw: what it throws is thrown by `clear()` once everything is cleared.
+   */
+  #whileClearing(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      (this.#clearing ??= []).push(error);
+    }
   }
 
   static {
@@ -689,6 +1438,9 @@ export class EventBus<
       ): Promise<void> {
         return this.#dispatcher.dispatch(name, payload, delivery, false);
       },
+      // Writable, as class methods are: each instance binds its own.
+      writable: true,
+      configurable: true,
     });
   }
 
@@ -702,46 +1454,56 @@ export class EventBus<
     call: Call,
     options: SubscribeOptions,
     action: Action,
-    pattern = false,
+    pattern: boolean,
+    listener: unknown,
   ): Unsubscribe {
-    const opts = readOptions(options, action);
-    const once = readFlag(opts, "once", action);
-    const local = readFlag(opts, "local", action);
-    const signal = readSignal(opts, action);
+    const { once, local, signal } = readSubscribeOptions(options, action);
     if (signal?.aborted) return NOOP_HANDLE;
     const registry = this.#registry;
-    let sub: Subscription;
+    let sub: Subscription | undefined;
     if (once) {
       let fired = false;
-      sub = registry.add(name, (payload, delivery) => {
-        // A received event does not use up a local-only once listener.
-        if (local && !delivery.local) return;
-        // Every snapshot holding it may reach it (a listener emitting again,
-        // emits back to back); only the first call counts. Like any listener
-        // it is still called by an emit whose snapshot holds it even if it
-        // was removed since.
-        if (fired) return;
-        fired = true;
-        registry.remove(sub, false);
-        return call(payload, delivery);
-      }, pattern);
+      sub = registry.add(
+        name,
+        (payload, delivery) => {
+          // A received event does not use up a local-only once listener.
+          if (local && !delivery.local) return;
+          // Every snapshot holding it may reach it (a listener emitting again,
+          // emits back to back); only the first call counts. Like any listener
+          // it is still called by an emit whose snapshot holds it even if it
+          // was removed since.
+          if (fired) return;
+          fired = true;
+          // `sub` is unset while an onActive setup emits this very event.
+          if (sub !== undefined) {
+            try {
+              registry.remove(sub, false);
+            } catch (error) {
+              return callDespite(call, payload, delivery, error);
+            }
+          }
+          return call(payload, delivery);
+        },
+        pattern,
+        listener,
+      );
+      if (fired) registry.remove(sub, false);
     } else if (local) {
       sub = registry.add(
         name,
         (payload, delivery) =>
           delivery.local ? call(payload, delivery) : undefined,
         pattern,
+        listener,
       );
     } else {
-      sub = registry.add(name, call, pattern);
+      sub = registry.add(name, call, pattern, listener);
     }
     if (signal !== undefined) {
-      const onAbort = () => registry.remove(sub, false);
+      const onAbort = () => registry.remove(sub!, false);
       signal.addEventListener("abort", onAbort, { once: true });
       sub.release = () => signal.removeEventListener("abort", onAbort);
     }
-    const off = () => registry.remove(sub, false);
-    (off as unknown as Record<symbol, unknown>)[DISPOSE] = off;
-    return off as unknown as Unsubscribe;
+    return registry.handle(sub);
   }
 }

@@ -12,12 +12,18 @@
  * time however many listeners an event has. Listener errors are never lost:
  * they reject the emit as one `AggregateError`, or go to `onError`.
  *
- * Beyond `subscribe` and `emit`: listeners of every event (`subscribeAll`) or
- * of a pattern (`subscribePattern("user.*")`), one-shot waits (`waitFor`),
- * `for await` iteration with a bounded buffer (`iterate`), serial emits
- * (`emitSerial`), tracing (`onEmit`) and leak warnings (`maxListeners`), and
- * bridges to other tabs, workers and isolates (`bridgeBroadcastChannel`) or
- * processes (`bridgeRedis` from `@arcly/bus/redis`).
+ * Beyond `subscribe` and `emit`: listeners of several events
+ * (`subscribe(["open", "close"], …)`), of every event (`subscribeAll`) or of
+ * a pattern (`subscribePattern("user.*")`), removal by reference
+ * (`unsubscribe(name, listener)`), one-shot waits (`waitFor`), `for await`
+ * iteration with a bounded buffer (`iterate`), serial emits (`emitSerial`),
+ * setup and teardown around an event's listeners (`onActive`), introspection
+ * (`eventNames`, `listenerCount`), tracing (`onEmit`) and leak warnings
+ * (`maxListeners`), and bridges to other tabs, workers and isolates
+ * (`bridgeBroadcastChannel`) or processes (`bridgeRedis` from
+ * `@arcly/bus/redis`). Every method is bound to its bus, so it works
+ * detached (`const { emit } = bus`) and through a Proxy such as Vue's
+ * `reactive()`.
  *
  * @example Quick start
  * ```ts

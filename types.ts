@@ -143,6 +143,33 @@ export type AnyEvent<Events> = {
 }[EventName<Events>];
 
 /**
+ * One of the events `names` as a value: its name and its payload, a
+ * discriminated union on `name` like `AnyEvent` but limited to `K`. It is
+ * what listeners, waits and iterators of several names receive.
+ *
+ * @typeParam Events The event map.
+ * @typeParam K The event names.
+ *
+ * @example Narrowing on the name
+ * ```ts
+ * import type { NamedEvent } from "@arcly/bus";
+ *
+ * type Events = { open: { port: number }; close: string; error: Error };
+ * function describe(event: NamedEvent<Events, "open" | "close">): string {
+ *   return event.name === "open" ? `port ${event.payload.port}` : event.payload;
+ * }
+ * ```
+ */
+export type NamedEvent<Events, K extends EventName<Events>> = {
+  [N in K]: {
+    /** The event name. */
+    readonly name: N;
+    /** The payload it was emitted with. */
+    readonly payload: Events[N];
+  };
+}[K];
+
+/**
  * The payload arguments of `emit` for a payload type: optional when the
  * payload may be `undefined`, required otherwise.
  *
@@ -188,6 +215,47 @@ export interface SubscribeOptions {
    * @default {false}
    */
   local?: boolean;
+}
+
+/**
+ * What `EventBus.onActive` runs when an event gains its first listener. It is
+ * called with the event name; the function it returns, if any, is the
+ * teardown, run when the event loses its last listener. Any other return
+ * value is ignored (a promise is not awaited).
+ *
+ * @typeParam K The event name.
+ *
+ * @example Polling only while someone listens
+ * ```ts
+ * import type { ActivitySetup } from "@arcly/bus";
+ *
+ * const poll: ActivitySetup<"price"> = (name) => {
+ *   const timer = setInterval(() => console.log(`poll for ${name}`), 1000);
+ *   return () => clearInterval(timer);
+ * };
+ * ```
+ */
+export type ActivitySetup<K extends string = string> = (
+  name: K,
+) => void | (() => void);
+
+/**
+ * Options of `EventBus.onActive`.
+ *
+ * @example Usage
+ * ```ts
+ * import type { OnActiveOptions } from "@arcly/bus";
+ *
+ * const options: OnActiveOptions = { signal: AbortSignal.timeout(1000) };
+ * ```
+ */
+export interface OnActiveOptions {
+  /**
+   * Aborting it removes the hook the way its handle does: its teardown runs
+   * at once when the event is active. When it is already aborted nothing is
+   * added and the returned handle does nothing.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -471,7 +539,11 @@ export interface EventIterator<T> extends AsyncIterableIterator<T> {
    * signal), once; after that, and after `return()`, it is done.
    */
   next(): Promise<IteratorResult<T, undefined>>;
-  /** Unsubscribes at once, drops the buffer, and ends pending reads. */
+  /**
+   * Unsubscribes at once, drops the buffer, and ends pending reads. It
+   * rejects with what an `onActive` teardown threw when this was the last
+   * listener of an event; the iterator is done all the same.
+   */
   return(): Promise<IteratorResult<T, undefined>>;
   /** Returns the iterator itself. */
   [Symbol.asyncIterator](): EventIterator<T>;
@@ -482,6 +554,9 @@ export interface EventIterator<T> extends AsyncIterableIterator<T> {
 /**
  * Removes exactly one subscription. Calling it again does nothing. It is also
  * a `Disposable`, so `using` releases the subscription at the end of a block.
+ * When it removes the last listener of an event, that event's `onActive`
+ * teardowns run inside the call, and what they throw is thrown by it (the
+ * subscription is removed all the same).
  *
  * @example Usage
  * ```ts

@@ -33,6 +33,15 @@ export const SUITE: readonly SuiteFile[] = [
   { path: "_validate_test.ts", load: () => import("../_validate_test.ts") },
   { path: "emit_order_test.ts", load: () => import("../emit_order_test.ts") },
   { path: "delivery_test.ts", load: () => import("../delivery_test.ts") },
+  { path: "unsubscribe_test.ts", load: () => import("../unsubscribe_test.ts") },
+  { path: "lifecycle_test.ts", load: () => import("../lifecycle_test.ts") },
+  { path: "proxy_test.ts", load: () => import("../proxy_test.ts") },
+  { path: "bus_names_test.ts", load: () => import("../bus_names_test.ts") },
+  {
+    path: "several_names_test.ts",
+    load: () => import("../several_names_test.ts"),
+  },
+  { path: "_registry_test.ts", load: () => import("../_registry_test.ts") },
   { path: "bridge_test.ts", load: () => import("../bridge_test.ts") },
   { path: "sse_test.ts", load: () => import("../sse_test.ts") },
 ];
@@ -47,6 +56,7 @@ export const DENO_ONLY: Readonly<Record<string, string>> = {
   "bus_unhandled_rejection_test.ts":
     "counts unhandled rejections, which each test runner intercepts its own way",
   "_schema_test.ts": "imports zod and valibot with npm: specifiers",
+  "proxy_vue_test.ts": "imports @vue/reactivity with an npm: specifier",
   "_pattern_test.ts": "tests the internal pattern cache, not the package",
   "_json_test.ts":
     "imports node:vm (workerd has none) and nests 200,000 deep, past what JSON.stringify survives on Node and Bun",
