@@ -582,6 +582,8 @@ function markdown(data: Data, old: OldData | undefined): string {
     "",
     controlTable(data),
     "",
+    transports,
+    "",
     "## Compared with the previous report",
     "",
     ...comparison(data, old),
@@ -697,6 +699,11 @@ async function previous(rev: string): Promise<OldData | undefined> {
     return undefined;
   }
 }
+
+/** The transports' hand-run figures (bench/transports.md), copied verbatim. */
+const transports = (await Deno.readTextFile(
+  new URL("bench/transports.md", root),
+)).trimEnd();
 
 const from = arg("--from");
 const old = await previous(arg("--against") ?? "HEAD");
