@@ -19,10 +19,12 @@ const MAX_ID = 64;
 // wire and quicker to hash in the receiver's recent-id window.
 const ALPHABET =
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const CODES = Array.from(ALPHABET, (char) => char.charCodeAt(0));
-const pool = new Uint8Array(2048);
-let used = pool.length;
-const codes = new Array<number>(22);
+// The tables are built by calls marked pure, so a bundler drops this module
+// from an app that imports only `EventBus` (no top-level side effects).
+const CODES = /* @__PURE__ */ Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const pool = /* @__PURE__ */ new Uint8Array(2048);
+let used = 2048;
+const codes = /* @__PURE__ */ new Array<number>(22);
 
 /** A random id: 22 base64url characters, 132 random bits. */
 export function randomId(): string {
@@ -35,8 +37,13 @@ export function randomId(): string {
 }
 
 /** 1 for each character code of A-Z, a-z, 0-9, "-" and "_". */
-const ID_CHARS = new Uint8Array(128);
-for (const code of CODES) ID_CHARS[code] = 1;
+const ID_CHARS = /* @__PURE__ */ idChars();
+
+function idChars(): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const code of CODES) table[code] = 1;
+  return table;
+}
 
 /**
  * Whether `value` is 1 to `MAX_ID` characters of A-Z, a-z, 0-9, - and _: a
@@ -158,7 +165,7 @@ export function readMessage(data: unknown): Received | string {
   return { heartbeat, skip, origin, seq, id, event, message };
 }
 
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 function signedText(
   message: Record<string, unknown>,

@@ -15,8 +15,11 @@ const FAST_DEPTH = 1_000;
 /** The most characters of a key or an error text quoted in a message. */
 const MAX_QUOTE = 200;
 
-const OBJECT_PROTOTYPE = Object.prototype;
-const DATE_TO_JSON = Date.prototype.toJSON;
+// Read through pure-marked calls, so a bundler can drop this module from an
+// app that never bridges (a property read of a global counts as a side
+// effect otherwise).
+const OBJECT_PROTOTYPE = /* @__PURE__ */ (() => Object.prototype)();
+const DATE_TO_JSON = /* @__PURE__ */ (() => Date.prototype.toJSON)();
 
 /** Whether `value`, a non-null object, is plain data the fast path handles. */
 function fits(value: object, depth: number): boolean {
@@ -81,7 +84,7 @@ interface Frame {
 }
 
 /** Left out of an object, as JSON leaves out `undefined`. */
-const OMIT: unique symbol = Symbol("omit");
+const OMIT: unique symbol = /* @__PURE__ */ Symbol("omit");
 
 function quote(text: string): string {
   return text.length > MAX_QUOTE
@@ -133,7 +136,7 @@ function isObjectPrototype(proto: object | null): boolean {
     (constructor as { prototype?: unknown }).prototype === proto;
 }
 
-const NOT_BOXED: unique symbol = Symbol("not boxed");
+const NOT_BOXED: unique symbol = /* @__PURE__ */ Symbol("not boxed");
 
 /**
  * The primitive inside a `Number`, `String`, `Boolean`, `BigInt` or `Symbol`

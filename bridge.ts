@@ -525,7 +525,7 @@ export class LostEventsError extends Error {
   }
 }
 
-const defaultOnError = logError("bridge");
+const defaultOnError = /* @__PURE__ */ logError("bridge");
 
 /** The options of `bridge`, read and checked. */
 interface Settings {
@@ -559,403 +559,414 @@ function readSettings(options: unknown, action: string): Settings {
 
 type AnyBus = EventBus<Record<string, unknown>>;
 
-class BusBridge implements Bridge {
-  readonly origin: string;
-  readonly ready: Promise<void>;
-  readonly lossTimeout: number;
-  #bus: AnyBus;
-  #state: BusState | undefined;
-  #transport: BridgeTransport | undefined;
-  #settings: Settings;
-  #keys: Promise<CryptoKey[]> | undefined;
-  #seq = 0;
-  #sentSinceBeat = false;
-  #beat: ReturnType<typeof setInterval> | undefined;
-  /** Signing keeps publishes in order: each waits for the one before. */
-  #signing: Promise<unknown> = Promise.resolve();
-  /** Received messages wait here while an earlier one is verified. */
-  #inbox: Promise<void> | undefined;
-  #unsubscribe: (() => void) | undefined;
-  #closing: Promise<void> | undefined;
-  #failReady: ((error: Error) => void) | undefined;
-  #connected = true;
-  #subscribed = false;
-  #confirmed = false;
-  #publishFailed = false;
-  #pending = 0;
-  #lastError: unknown = undefined;
-  #onAbort = (): void => void this.close();
+// A class expression in a pure-marked call: its computed dispose keys would
+// otherwise count as side effects and keep the whole bridge in the bundle of
+// an app that imports only `EventBus` from mod.ts.
+const BusBridge = /* @__PURE__ */ (() =>
+  class BusBridge implements Bridge {
+    readonly origin: string;
+    readonly ready: Promise<void>;
+    readonly lossTimeout: number;
+    #bus: AnyBus;
+    #state: BusState | undefined;
+    #transport: BridgeTransport | undefined;
+    #settings: Settings;
+    #keys: Promise<CryptoKey[]> | undefined;
+    #seq = 0;
+    #sentSinceBeat = false;
+    #beat: ReturnType<typeof setInterval> | undefined;
+    /** Signing keeps publishes in order: each waits for the one before. */
+    #signing: Promise<unknown> = Promise.resolve();
+    /** Received messages wait here while an earlier one is verified. */
+    #inbox: Promise<void> | undefined;
+    #unsubscribe: (() => void) | undefined;
+    #closing: Promise<void> | undefined;
+    #failReady: ((error: Error) => void) | undefined;
+    #connected = true;
+    #subscribed = false;
+    #confirmed = false;
+    #publishFailed = false;
+    #pending = 0;
+    #lastError: unknown = undefined;
+    #onAbort = (): void => void this.close();
 
-  constructor(bus: AnyBus, transport: BridgeTransport, settings: Settings) {
-    this.#bus = bus;
-    this.#settings = settings;
-    this.lossTimeout = settings.lossTimeout;
-    this.origin = randomId();
-    const signal = settings.signal;
-    if (signal?.aborted) {
-      this.#closing = Promise.resolve();
-      this.ready = Promise.reject(
-        new Error("Cannot bridge the bus: the signal was aborted"),
+    constructor(bus: AnyBus, transport: BridgeTransport, settings: Settings) {
+      this.#bus = bus;
+      this.#settings = settings;
+      this.lossTimeout = settings.lossTimeout;
+      this.origin = randomId();
+      const signal = settings.signal;
+      if (signal?.aborted) {
+        this.#closing = Promise.resolve();
+        this.ready = Promise.reject(
+          new Error("Cannot bridge the bus: the signal was aborted"),
+        );
+        this.ready.catch(() => {});
+        return;
+      }
+      this.#transport = transport;
+      const state = stateOf(bus, settings.window);
+      this.#state = state;
+      state.own.add(this.origin);
+      if (settings.keys !== undefined) {
+        this.#keys = importKeys(settings.keys);
+        this.#signing = this.#keys;
+        this.#keys.catch(() => {});
+      }
+      signal?.addEventListener("abort", this.#onAbort, { once: true });
+      this.#unsubscribe = bus.subscribeAll((event, delivery) =>
+        this.#publish(event, delivery)
       );
+      let listening: void | PromiseLike<unknown>;
+      try {
+        listening = transport.listen(
+          (data) => this.#receive(data),
+          this.report,
+          this.#link,
+        );
+      } catch (error) {
+        listening = Promise.reject(error);
+      }
+      const failed = new Promise<never>((_, reject) => {
+        this.#failReady = reject;
+      });
+      this.ready = Promise.race([
+        Promise.all([listening, this.#keys]),
+        failed,
+      ]).then(() => {
+        this.#failReady = undefined;
+        this.#confirmed = true;
+        this.#subscribed = true;
+        // Announces the position (0 before any event), so receivers that
+        // hear it report the loss of this bridge's first events too.
+        if (settings.heartbeat > 0) this.#sendBeat();
+      }, (error) => {
+        this.#failReady = undefined;
+        if (this.#closing === undefined) this.report(error);
+        throw error;
+      });
+      // Whoever ignores `ready` still sees the failure, through onError.
       this.ready.catch(() => {});
-      return;
+      if (settings.heartbeat > 0) {
+        this.#beat = setInterval(() => this.#heartbeat(), settings.heartbeat);
+      }
     }
-    this.#transport = transport;
-    const state = stateOf(bus, settings.window);
-    this.#state = state;
-    state.own.add(this.origin);
-    if (settings.keys !== undefined) {
-      this.#keys = importKeys(settings.keys);
-      this.#signing = this.#keys;
-      this.#keys.catch(() => {});
-    }
-    signal?.addEventListener("abort", this.#onAbort, { once: true });
-    this.#unsubscribe = bus.subscribeAll((event, delivery) =>
-      this.#publish(event, delivery)
-    );
-    let listening: void | PromiseLike<unknown>;
-    try {
-      listening = transport.listen(
-        (data) => this.#receive(data),
-        this.report,
-        this.#link,
-      );
-    } catch (error) {
-      listening = Promise.reject(error);
-    }
-    const failed = new Promise<never>((_, reject) => {
-      this.#failReady = reject;
-    });
-    this.ready = Promise.race([
-      Promise.all([listening, this.#keys]),
-      failed,
-    ]).then(() => {
-      this.#failReady = undefined;
-      this.#confirmed = true;
-      this.#subscribed = true;
-      // Announces the position (0 before any event), so receivers that
-      // hear it report the loss of this bridge's first events too.
-      if (settings.heartbeat > 0) this.#sendBeat();
-    }, (error) => {
-      this.#failReady = undefined;
-      if (this.#closing === undefined) this.report(error);
-      throw error;
-    });
-    // Whoever ignores `ready` still sees the failure, through onError.
-    this.ready.catch(() => {});
-    if (settings.heartbeat > 0) {
-      this.#beat = setInterval(() => this.#heartbeat(), settings.heartbeat);
-    }
-  }
 
-  #link: BridgeLink = {
-    track: (publish) => this.#track(publish),
-    connected: (connected) => {
-      this.#connected = connected === true;
-    },
-    subscribed: (subscribed) => {
-      this.#subscribed = subscribed === true && this.#confirmed;
-    },
-  };
-
-  get closed(): boolean {
-    return this.#closing !== undefined;
-  }
-
-  get status(): BridgeStatus {
-    const state = this.#closing !== undefined
-      ? "closed"
-      : !this.#confirmed
-      ? "connecting"
-      : this.#connected && this.#subscribed && !this.#publishFailed
-      ? "ready"
-      : "degraded";
-    return Object.freeze({
-      state,
-      connected: this.#connected,
-      subscribed: this.#subscribed,
-      pending: this.#pending,
-      lastError: this.#lastError,
-    });
-  }
-
-  report = (error: unknown): void => {
-    this.#lastError = error;
-    try {
-      this.#settings.onError(error);
-    } catch (failure) {
-      // The last resort: an onError that throws must not crash the
-      // transport's callback, and what it threw must not vanish.
-      defaultOnError(failure);
-    }
-  };
-
-  lost(origin: string, first: number, last: number, why: string): void {
-    this.report(new LostEventsError(origin, first, last, why));
-  }
-
-  #track(publish: PromiseLike<unknown>): void {
-    this.#pending++;
-    Promise.resolve(publish).then(() => {
-      this.#pending--;
-      this.#publishFailed = false;
-    }, (error) => {
-      this.#pending--;
-      this.#publishFailed = true;
-      if (this.#closing === undefined) this.report(error);
-    });
-  }
-
-  #publish(
-    event: AnyEvent<Record<string, unknown>>,
-    delivery: Delivery,
-  ): void | Promise<void> {
-    // A received event is never published again, by any bridge: no echo.
-    if (!delivery.local || this.#closing !== undefined) return;
-    const { name, payload } = event;
-    const events = this.#settings.events;
-    if (events !== undefined && !events.has(name)) return;
-    const id = this.#state!.idFor(event);
-    const seq = this.#seq + 1;
-    if (this.#keys !== undefined) {
-      // Encoded now, so a payload JSON cannot carry rejects this emit.
-      const data = payload === undefined ? "" : encodeJson(
-        payload,
-        () => `Cannot publish ${quote(name)}`,
-        "payload",
-      );
-      this.#seq = seq;
-      this.#sign(eventMessage(this.origin, seq, id, name, undefined, data));
-      return;
-    }
-    const message = eventMessage(this.origin, seq, id, name, payload);
-    let sent: void | PromiseLike<unknown>;
-    try {
-      sent = this.#transport!.send(message);
-    } catch (error) {
-      // A payload the transport cannot carry fails the emit that sent it,
-      // and uses up no position.
-      if (error instanceof TypeError) throw error;
-      this.#seq = seq;
-      this.report(error);
-      return;
-    }
-    this.#seq = seq;
-    this.#sentSinceBeat = true;
-    if (isThenable(sent)) {
-      return Promise.resolve(sent).then(() => {}, (error) => {
-        if (error instanceof TypeError) throw error;
-        this.report(error);
-      });
-    }
-  }
-
-  /** Signs and sends `message` after the messages before it. */
-  #sign(message: BridgeMessage): void {
-    this.#sentSinceBeat = true;
-    const keys = this.#keys!;
-    const signed = this.#signing.then(async () => {
-      const [key] = await keys;
-      const sig = await signatureOf(key!, message);
-      if (this.#closing !== undefined) return;
-      const sent = this.#transport!.send({ ...message, sig } as BridgeMessage);
-      if (isThenable(sent)) this.#track(sent);
-    });
-    this.#signing = signed.catch(() => {});
-    this.#track(signed);
-  }
-
-  #heartbeat(): void {
-    if (this.#closing !== undefined || this.#seq === 0) return;
-    if (this.#sentSinceBeat) {
-      this.#sentSinceBeat = false;
-      return;
-    }
-    this.#sendBeat();
-  }
-
-  /** Sends a heartbeat with the current position. */
-  #sendBeat(): void {
-    if (this.#closing !== undefined) return;
-    const beat: BridgeHeartbeat = {
-      v: VERSION,
-      type: "heartbeat",
-      origin: this.origin,
-      seq: this.#seq,
+    #link: BridgeLink = {
+      track: (publish) => this.#track(publish),
+      connected: (connected) => {
+        this.#connected = connected === true;
+      },
+      subscribed: (subscribed) => {
+        this.#subscribed = subscribed === true && this.#confirmed;
+      },
     };
-    if (this.#keys !== undefined) {
-      this.#sign(beat);
-      this.#sentSinceBeat = false;
-      return;
-    }
-    try {
-      const sent = this.#transport!.send(beat);
-      if (isThenable(sent)) this.#track(sent);
-    } catch (error) {
-      this.report(error);
-    }
-  }
 
-  #receive(data: unknown): void {
-    if (this.#closing !== undefined) return;
-    if (this.#inbox !== undefined) {
-      this.#inbox = this.#inbox.then(() => this.#take(data));
-      return;
+    get closed(): boolean {
+      return this.#closing !== undefined;
     }
-    const taking = this.#take(data);
-    if (taking !== undefined) {
-      const inbox: Promise<void> = taking.finally(() => {
-        if (this.#inbox === inbox) this.#inbox = undefined;
+
+    get status(): BridgeStatus {
+      const state = this.#closing !== undefined
+        ? "closed"
+        : !this.#confirmed
+        ? "connecting"
+        : this.#connected && this.#subscribed && !this.#publishFailed
+        ? "ready"
+        : "degraded";
+      return Object.freeze({
+        state,
+        connected: this.#connected,
+        subscribed: this.#subscribed,
+        pending: this.#pending,
+        lastError: this.#lastError,
       });
-      this.#inbox = inbox;
     }
-  }
 
-  /** Handles one message; a promise when it must wait (signature, schema). */
-  #take(data: unknown): Promise<void> | undefined {
-    if (this.#closing !== undefined) return;
-    const read = readMessage(data);
-    if (typeof read === "string") {
-      this.report(new TypeError(`Cannot receive a bridged event: ${read}`));
-      return;
-    }
-    const state = this.#state!;
-    if (state.own.has(read.origin)) return;
-    if (this.#keys !== undefined) {
-      return this.#verify(read).then((valid) =>
-        valid ? this.#accept(read) : undefined
-      );
-    }
-    return this.#accept(read);
-  }
+    report = (error: unknown): void => {
+      this.#lastError = error;
+      try {
+        this.#settings.onError(error);
+      } catch (failure) {
+        // The last resort: an onError that throws must not crash the
+        // transport's callback, and what it threw must not vanish.
+        defaultOnError(failure);
+      }
+    };
 
-  async #verify(read: Received): Promise<boolean> {
-    const sig = read.message.sig;
-    const what = read.heartbeat
-      ? "a heartbeat"
-      : read.skip
-      ? "a skip"
-      : `event ${quote(read.event)}`;
-    if (typeof sig !== "string") {
+    lost(origin: string, first: number, last: number, why: string): void {
+      this.report(new LostEventsError(origin, first, last, why));
+    }
+
+    #track(publish: PromiseLike<unknown>): void {
+      this.#pending++;
+      Promise.resolve(publish).then(() => {
+        this.#pending--;
+        this.#publishFailed = false;
+      }, (error) => {
+        this.#pending--;
+        this.#publishFailed = true;
+        if (this.#closing === undefined) this.report(error);
+      });
+    }
+
+    #publish(
+      event: AnyEvent<Record<string, unknown>>,
+      delivery: Delivery,
+    ): void | Promise<void> {
+      // A received event is never published again, by any bridge: no echo.
+      if (!delivery.local || this.#closing !== undefined) return;
+      const { name, payload } = event;
+      const events = this.#settings.events;
+      if (events !== undefined && !events.has(name)) return;
+      const id = this.#state!.idFor(event);
+      const seq = this.#seq + 1;
+      if (this.#keys !== undefined) {
+        // Encoded now, so a payload JSON cannot carry rejects this emit.
+        const data = payload === undefined ? "" : encodeJson(
+          payload,
+          () => `Cannot publish ${quote(name)}`,
+          "payload",
+        );
+        this.#seq = seq;
+        this.#sign(eventMessage(this.origin, seq, id, name, undefined, data));
+        return;
+      }
+      const message = eventMessage(this.origin, seq, id, name, payload);
+      let sent: void | PromiseLike<unknown>;
+      try {
+        sent = this.#transport!.send(message);
+      } catch (error) {
+        // A payload the transport cannot carry fails the emit that sent it,
+        // and uses up no position.
+        if (error instanceof TypeError) throw error;
+        this.#seq = seq;
+        this.report(error);
+        return;
+      }
+      this.#seq = seq;
+      this.#sentSinceBeat = true;
+      if (isThenable(sent)) {
+        return Promise.resolve(sent).then(() => {}, (error) => {
+          if (error instanceof TypeError) throw error;
+          this.report(error);
+        });
+      }
+    }
+
+    /** Signs and sends `message` after the messages before it. */
+    #sign(message: BridgeMessage): void {
+      this.#sentSinceBeat = true;
+      const keys = this.#keys!;
+      const signed = this.#signing.then(async () => {
+        const [key] = await keys;
+        const sig = await signatureOf(key!, message);
+        if (this.#closing !== undefined) return;
+        const sent = this.#transport!.send(
+          { ...message, sig } as BridgeMessage,
+        );
+        if (isThenable(sent)) this.#track(sent);
+      });
+      this.#signing = signed.catch(() => {});
+      this.#track(signed);
+    }
+
+    #heartbeat(): void {
+      if (this.#closing !== undefined || this.#seq === 0) return;
+      if (this.#sentSinceBeat) {
+        this.#sentSinceBeat = false;
+        return;
+      }
+      this.#sendBeat();
+    }
+
+    /** Sends a heartbeat with the current position. */
+    #sendBeat(): void {
+      if (this.#closing !== undefined) return;
+      const beat: BridgeHeartbeat = {
+        v: VERSION,
+        type: "heartbeat",
+        origin: this.origin,
+        seq: this.#seq,
+      };
+      if (this.#keys !== undefined) {
+        this.#sign(beat);
+        this.#sentSinceBeat = false;
+        return;
+      }
+      try {
+        const sent = this.#transport!.send(beat);
+        if (isThenable(sent)) this.#track(sent);
+      } catch (error) {
+        this.report(error);
+      }
+    }
+
+    #receive(data: unknown): void {
+      if (this.#closing !== undefined) return;
+      if (this.#inbox !== undefined) {
+        this.#inbox = this.#inbox.then(() => this.#take(data));
+        return;
+      }
+      const taking = this.#take(data);
+      if (taking !== undefined) {
+        const inbox: Promise<void> = taking.finally(() => {
+          if (this.#inbox === inbox) this.#inbox = undefined;
+        });
+        this.#inbox = inbox;
+      }
+    }
+
+    /** Handles one message; a promise when it must wait (signature, schema). */
+    #take(data: unknown): Promise<void> | undefined {
+      if (this.#closing !== undefined) return;
+      const read = readMessage(data);
+      if (typeof read === "string") {
+        this.report(new TypeError(`Cannot receive a bridged event: ${read}`));
+        return;
+      }
+      const state = this.#state!;
+      if (state.own.has(read.origin)) return;
+      if (this.#keys !== undefined) {
+        return this.#verify(read).then((valid) =>
+          valid ? this.#accept(read) : undefined
+        );
+      }
+      return this.#accept(read);
+    }
+
+    async #verify(read: Received): Promise<boolean> {
+      const sig = read.message.sig;
+      const what = read.heartbeat
+        ? "a heartbeat"
+        : read.skip
+        ? "a skip"
+        : `event ${quote(read.event)}`;
+      if (typeof sig !== "string") {
+        this.report(
+          new Error(
+            `Dropped ${what} from bridge ${
+              quote(read.origin)
+            }: it is not signed`,
+          ),
+        );
+        return false;
+      }
+      if (await verifies(await this.#keys!, read.message, sig)) return true;
       this.report(
         new Error(
-          `Dropped ${what} from bridge ${quote(read.origin)}: it is not signed`,
+          `Dropped ${what} from bridge ${
+            quote(read.origin)
+          }: its signature does not match any key`,
         ),
       );
       return false;
     }
-    if (await verifies(await this.#keys!, read.message, sig)) return true;
-    this.report(
-      new Error(
-        `Dropped ${what} from bridge ${
-          quote(read.origin)
-        }: its signature does not match any key`,
-      ),
-    );
-    return false;
-  }
 
-  #accept(read: Received): Promise<void> | undefined {
-    if (this.#closing !== undefined) return;
-    const state = this.#state!;
-    state.see(this, read.origin, read.seq, read.heartbeat);
-    if (read.heartbeat || read.skip) return;
-    const { event: name, id, message } = read;
-    const events = this.#settings.events;
-    if (events !== undefined && !events.has(name)) return;
-    if (state.ids.has(id)) return;
-    state.ids.add(id);
-    let payload = message.payload;
-    if (typeof message.data === "string") {
-      try {
-        payload = message.data === "" ? undefined : JSON.parse(message.data);
-      } catch {
-        this.report(
-          new TypeError(
-            `Dropped ${quote(name)} from bridge ${
-              quote(read.origin)
-            }: its data is not JSON`,
-          ),
-        );
+    #accept(read: Received): Promise<void> | undefined {
+      if (this.#closing !== undefined) return;
+      const state = this.#state!;
+      state.see(this, read.origin, read.seq, read.heartbeat);
+      if (read.heartbeat || read.skip) return;
+      const { event: name, id, message } = read;
+      const events = this.#settings.events;
+      if (events !== undefined && !events.has(name)) return;
+      if (state.ids.has(id)) return;
+      state.ids.add(id);
+      let payload = message.payload;
+      if (typeof message.data === "string") {
+        try {
+          payload = message.data === "" ? undefined : JSON.parse(message.data);
+        } catch {
+          this.report(
+            new TypeError(
+              `Dropped ${quote(name)} from bridge ${
+                quote(read.origin)
+              }: its data is not JSON`,
+            ),
+          );
+          return;
+        }
+      }
+      const delivery: Delivery = Object.freeze({
+        local: false,
+        id,
+        origin: read.origin,
+      });
+      const schema = this.#settings.schemas?.get(name);
+      if (schema === undefined) return this.#emit(name, payload, delivery);
+      const result = validatePayload(schema, payload);
+      if (result instanceof Promise) {
+        return result.then((result) => this.#checked(name, result, delivery));
+      }
+      return this.#checked(name, result, delivery);
+    }
+
+    #checked(
+      name: string,
+      result: {
+        value?: unknown;
+        issues?: readonly StandardIssue[] | undefined;
+      },
+      delivery: Delivery,
+    ): undefined {
+      if (this.#closing !== undefined) return;
+      if (result.issues !== undefined) {
+        this.report(schemaError(name, result.issues));
         return;
       }
+      return this.#emit(name, result.value, delivery);
     }
-    const delivery: Delivery = Object.freeze({
-      local: false,
-      id,
-      origin: read.origin,
-    });
-    const schema = this.#settings.schemas?.get(name);
-    if (schema === undefined) return this.#emit(name, payload, delivery);
-    const result = validatePayload(schema, payload);
-    if (result instanceof Promise) {
-      return result.then((result) => this.#checked(name, result, delivery));
+
+    #emit(name: string, payload: unknown, delivery: Delivery): undefined {
+      receiveOn(this.#bus, name, payload, delivery).catch(this.report);
+      return undefined;
     }
-    return this.#checked(name, result, delivery);
-  }
 
-  #checked(
-    name: string,
-    result: { value?: unknown; issues?: readonly StandardIssue[] | undefined },
-    delivery: Delivery,
-  ): undefined {
-    if (this.#closing !== undefined) return;
-    if (result.issues !== undefined) {
-      this.report(schemaError(name, result.issues));
-      return;
+    close(): Promise<void> {
+      if (this.#closing !== undefined) return this.#closing;
+      this.#unsubscribe?.();
+      this.#unsubscribe = undefined;
+      clearInterval(this.#beat);
+      this.#settings.signal?.removeEventListener("abort", this.#onAbort);
+      this.#state?.detach(this.origin);
+      this.#failReady?.(
+        new Error("Cannot confirm the subscription: the bridge was closed"),
+      );
+      const transport = this.#transport!;
+      let closed: void | PromiseLike<unknown>;
+      try {
+        closed = transport.close();
+      } catch (error) {
+        closed = Promise.reject(error);
+      }
+      const timeout = this.#settings.closeTimeout;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const stuck = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.report(
+            new Error(
+              `The transport did not close within ${timeout} ms: the bridge closed without it`,
+            ),
+          );
+          resolve();
+        }, timeout);
+      });
+      this.#closing = Promise.race([
+        Promise.resolve(closed).then(() => {}, this.report),
+        stuck,
+      ]).finally(() => clearTimeout(timer));
+      return this.#closing;
     }
-    return this.#emit(name, result.value, delivery);
-  }
 
-  #emit(name: string, payload: unknown, delivery: Delivery): undefined {
-    receiveOn(this.#bus, name, payload, delivery).catch(this.report);
-    return undefined;
-  }
-
-  close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-    clearInterval(this.#beat);
-    this.#settings.signal?.removeEventListener("abort", this.#onAbort);
-    this.#state?.detach(this.origin);
-    this.#failReady?.(
-      new Error("Cannot confirm the subscription: the bridge was closed"),
-    );
-    const transport = this.#transport!;
-    let closed: void | PromiseLike<unknown>;
-    try {
-      closed = transport.close();
-    } catch (error) {
-      closed = Promise.reject(error);
+    [DISPOSE](): void {
+      void this.close();
     }
-    const timeout = this.#settings.closeTimeout;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stuck = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.report(
-          new Error(
-            `The transport did not close within ${timeout} ms: the bridge closed without it`,
-          ),
-        );
-        resolve();
-      }, timeout);
-    });
-    this.#closing = Promise.race([
-      Promise.resolve(closed).then(() => {}, this.report),
-      stuck,
-    ]).finally(() => clearTimeout(timer));
-    return this.#closing;
-  }
 
-  [DISPOSE](): void {
-    void this.close();
-  }
-
-  [ASYNC_DISPOSE](): Promise<void> {
-    return this.close();
-  }
-}
+    [ASYNC_DISPOSE](): Promise<void> {
+      return this.close();
+    }
+  })();
 
 /**
  * Connects a bus to a transport. Events emitted on the bus (every event, or

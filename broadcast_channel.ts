@@ -33,12 +33,13 @@ function key(path: string, key: string, array: boolean): string {
     : `${path}[${JSON.stringify(key)}]`;
 }
 
-const REFUSED = [
-  globalThis.WeakMap,
-  globalThis.WeakSet,
-  globalThis.WeakRef,
-  globalThis.Promise,
-].filter((type) => typeof type === "function");
+const REFUSED = /* @__PURE__ */ (() =>
+  [
+    globalThis.WeakMap,
+    globalThis.WeakSet,
+    globalThis.WeakRef,
+    globalThis.Promise,
+  ].filter((type) => typeof type === "function"))();
 
 /**
  * Finds what structured clone refuses in `value`, the way it walks it: the

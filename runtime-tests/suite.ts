@@ -57,6 +57,7 @@ export const DENO_ONLY: Readonly<Record<string, string>> = {
     "counts unhandled rejections, which each test runner intercepts its own way",
   "_schema_test.ts": "imports zod and valibot with npm: specifiers",
   "proxy_vue_test.ts": "imports @vue/reactivity with an npm: specifier",
+  "mod_bundle_test.ts": "runs deno bundle",
   "_pattern_test.ts": "tests the internal pattern cache, not the package",
   "_json_test.ts":
     "imports node:vm (workerd has none) and nests 200,000 deep, past what JSON.stringify survives on Node and Bun",
