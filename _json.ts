@@ -1,6 +1,8 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
+import { MAX_QUOTE, quote } from "./_validate.ts";
+
 // Two paths. The fast one checks a payload of plain data with a small
 // recursive walk, then lets the native `JSON.stringify` write it: the walk
 // costs a fraction of the native encoder's time. Anything the walk is unsure
@@ -11,9 +13,6 @@
 
 /** The deepest nesting the fast walk recurses into. */
 const FAST_DEPTH = 1_000;
-
-/** The most characters of a key or an error text quoted in a message. */
-const MAX_QUOTE = 200;
 
 // Read through pure-marked calls, so a bundler can drop this module from an
 // app that never bridges (a property read of a global counts as a side
@@ -85,12 +84,6 @@ interface Frame {
 
 /** Left out of an object, as JSON leaves out `undefined`. */
 const OMIT: unique symbol = /* @__PURE__ */ Symbol("omit");
-
-function quote(text: string): string {
-  return text.length > MAX_QUOTE
-    ? `${JSON.stringify(text.slice(0, MAX_QUOTE))}…`
-    : JSON.stringify(text);
-}
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
