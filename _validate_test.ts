@@ -8,12 +8,9 @@
 // clients were never called.
 
 import assert from "node:assert/strict";
-import {
-  bridge,
-  bridgeBroadcastChannel,
-  EventBus,
-  type EventBusOptions,
-} from "./mod.ts";
+import { EventBus, type EventBusOptions } from "./mod.ts";
+import { bridge } from "./bridge.ts";
+import { bridgeBroadcastChannel } from "./broadcast_channel.ts";
 import { bridgeRedis } from "./redis.ts";
 import { bridgeEventSource, serverSentEvents } from "./sse.ts";
 import { countingSignal, noUnhandledRejections } from "./_test_util.ts";

@@ -101,7 +101,7 @@ import {
  *
  * @example Usage
  * ```ts
- * import type { BridgeEventMessage } from "@arcly/bus";
+ * import type { BridgeEventMessage } from "@arcly/bus/bridge";
  *
  * const message: BridgeEventMessage = {
  *   v: 1,
@@ -142,7 +142,7 @@ export interface BridgeEventMessage {
  *
  * @example Usage
  * ```ts
- * import type { BridgeHeartbeat } from "@arcly/bus";
+ * import type { BridgeHeartbeat } from "@arcly/bus/bridge";
  *
  * const beat: BridgeHeartbeat = {
  *   v: 1,
@@ -173,7 +173,7 @@ export interface BridgeHeartbeat {
  *
  * @example Telling the kinds apart
  * ```ts
- * import type { BridgeMessage } from "@arcly/bus";
+ * import type { BridgeMessage } from "@arcly/bus/bridge";
  *
  * function describe(message: BridgeMessage): string {
  *   return message.type === "event"
@@ -191,7 +191,7 @@ export type BridgeMessage = BridgeEventMessage | BridgeHeartbeat;
  *
  * @example A transport that reports its connection
  * ```ts
- * import type { BridgeTransport } from "@arcly/bus";
+ * import type { BridgeTransport } from "@arcly/bus/bridge";
  *
  * const socket = new EventTarget(); // stands for a real connection
  * const transport: BridgeTransport = {
@@ -227,7 +227,8 @@ export interface BridgeLink {
  *
  * @example An in-memory transport joining two buses
  * ```ts
- * import { bridge, type BridgeTransport, EventBus } from "@arcly/bus";
+ * import { EventBus } from "@arcly/bus";
+ * import { bridge, type BridgeTransport } from "@arcly/bus/bridge";
  * import assert from "node:assert/strict";
  *
  * const peers = new Set<(message: unknown) => void>();
@@ -303,7 +304,7 @@ export interface BridgeTransport {
  *
  * @example Usage
  * ```ts
- * import type { BridgeKey } from "@arcly/bus";
+ * import type { BridgeKey } from "@arcly/bus/bridge";
  *
  * const keys: BridgeKey[] = ["new secret", new Uint8Array(32)];
  * ```
@@ -317,7 +318,7 @@ export type BridgeKey = string | ArrayBuffer | ArrayBufferView | CryptoKey;
  *
  * @example Usage
  * ```ts
- * import type { BridgeOptions } from "@arcly/bus";
+ * import type { BridgeOptions } from "@arcly/bus/bridge";
  *
  * type Events = { "user.created": { id: number }; "cache.hit": string };
  * const options: BridgeOptions<Events> = {
@@ -409,7 +410,7 @@ export interface BridgeOptions<Events> {
  *
  * @example Usage
  * ```ts
- * import type { BridgeStatus } from "@arcly/bus";
+ * import type { BridgeStatus } from "@arcly/bus/bridge";
  *
  * function healthy(status: BridgeStatus): boolean {
  *   return status.state === "ready" && status.pending < 1000;
@@ -440,7 +441,8 @@ export interface BridgeStatus {
  *
  * @example Usage
  * ```ts
- * import { bridgeBroadcastChannel, EventBus } from "@arcly/bus";
+ * import { EventBus } from "@arcly/bus";
+ * import { bridgeBroadcastChannel } from "@arcly/bus/broadcast-channel";
  * import assert from "node:assert/strict";
  *
  * const bus = new EventBus<{ ping: number }>();
@@ -483,7 +485,8 @@ export interface Bridge extends Disposable, AsyncDisposable {
  *
  * @example Telling losses from other failures
  * ```ts
- * import { bridge, EventBus, LostEventsError } from "@arcly/bus";
+ * import { EventBus } from "@arcly/bus";
+ * import { bridge, LostEventsError } from "@arcly/bus/bridge";
  *
  * let lost = 0;
  * const onError = (error: unknown) => {
@@ -1009,7 +1012,8 @@ const BusBridge = /* @__PURE__ */ (() =>
  *
  * @example Two buses joined by a BroadcastChannel
  * ```ts
- * import { bridge, EventBus } from "@arcly/bus";
+ * import { EventBus } from "@arcly/bus";
+ * import { bridge } from "@arcly/bus/bridge";
  * import assert from "node:assert/strict";
  *
  * function channel(name: string) {

@@ -13,11 +13,9 @@ import {
   type BridgeMessage,
   type BridgeOptions,
   type BridgeTransport,
-  type Delivery,
-  EventBus,
   LostEventsError,
-  type StandardSchema,
-} from "./mod.ts";
+} from "./bridge.ts";
+import { type Delivery, EventBus, type StandardSchema } from "./mod.ts";
 import { deferred, drainMicrotasks, within } from "./_test_util.ts";
 
 type Events = { ping: number; pong: number; other: string; none: undefined };

@@ -371,7 +371,8 @@ function transportOf(
  *
  * @example Two buses on one channel
  * ```ts
- * import { bridgeBroadcastChannel, EventBus } from "@arcly/bus";
+ * import { EventBus } from "@arcly/bus";
+ * import { bridgeBroadcastChannel } from "@arcly/bus/broadcast-channel";
  * import assert from "node:assert/strict";
  *
  * type Events = { "cart.updated": { items: number } };
@@ -388,7 +389,8 @@ function transportOf(
  *
  * @example A payload that cannot be cloned fails the emit
  * ```ts
- * import { bridgeBroadcastChannel, EventBus } from "@arcly/bus";
+ * import { EventBus } from "@arcly/bus";
+ * import { bridgeBroadcastChannel } from "@arcly/bus/broadcast-channel";
  * import assert from "node:assert/strict";
  *
  * const bus = new EventBus<{ job: { run: () => void } }>();

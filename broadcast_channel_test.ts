@@ -1,7 +1,8 @@
 // Copyright 2026 the arcly authors. MIT license.
 
 import assert from "node:assert/strict";
-import { bridgeBroadcastChannel, EventBus } from "./mod.ts";
+import { EventBus } from "./mod.ts";
+import { bridgeBroadcastChannel } from "./broadcast_channel.ts";
 import { nextTick, within } from "./_test_util.ts";
 
 type Events = Record<string, { from: string; n: number }>;
@@ -558,8 +559,8 @@ Deno.test("bridgeBroadcastChannel() topology: two copies of the library on one b
     }
   }
   const copy = await import(
-    `file://${dir}/mod.ts`
-  ) as typeof import("./mod.ts");
+    `file://${dir}/broadcast_channel.ts`
+  ) as typeof import("./broadcast_channel.ts");
   await Deno.remove(dir, { recursive: true });
   assert.notEqual(copy.bridgeBroadcastChannel, bridgeBroadcastChannel);
   const one = `bc-${crypto.randomUUID()}`;

@@ -19,11 +19,14 @@
  * iteration with a bounded buffer (`iterate`), serial emits (`emitSerial`),
  * setup and teardown around an event's listeners (`onActive`), introspection
  * (`eventNames`, `listenerCount`), tracing (`onEmit`) and leak warnings
- * (`maxListeners`), and bridges to other tabs, workers and isolates
- * (`bridgeBroadcastChannel`) or processes (`bridgeRedis` from
- * `@arcly/bus/redis`). Every method is bound to its bus, so it works
- * detached (`const { emit } = bus`) and through a Proxy such as Vue's
- * `reactive()`.
+ * (`maxListeners`). Every method is bound to its bus, so it works detached
+ * (`const { emit } = bus`) and through a Proxy such as Vue's `reactive()`.
+ *
+ * Bridges carry the events of a bus to other tabs, workers and isolates
+ * (`bridgeBroadcastChannel` from `@arcly/bus/broadcast-channel`), to other
+ * processes (`bridgeRedis` from `@arcly/bus/redis`) or over a transport of
+ * your own (`bridge` from `@arcly/bus/bridge`). They live in entries of
+ * their own, so an app that does not use them does not bundle them.
  *
  * @example Quick start
  * ```ts
@@ -52,6 +55,4 @@
 
 export * from "./bus.ts";
 export * from "./types.ts";
-export * from "./bridge.ts";
-export * from "./broadcast_channel.ts";
 export * from "./schema.ts";

@@ -6,7 +6,8 @@
 // the fault tests at full size (12,000 events each).
 
 import assert from "node:assert/strict";
-import { EventBus, LostEventsError } from "./mod.ts";
+import { EventBus } from "./mod.ts";
+import { LostEventsError } from "./bridge.ts";
 import type { Bridge, BridgeStatus } from "./bridge.ts";
 import { bridgeRedis, type RedisClient } from "./redis.ts";
 import { PeerProcess } from "./testdata/peer_process.ts";

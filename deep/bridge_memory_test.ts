@@ -3,7 +3,8 @@
 // Needs `--v8-flags=--expose-gc` (`deno task test:deep`); skipped without.
 
 import assert from "node:assert/strict";
-import { bridge, type BridgeEventMessage, EventBus } from "../mod.ts";
+import { bridge, type BridgeEventMessage } from "../bridge.ts";
+import { EventBus } from "../mod.ts";
 import { drainMicrotasks } from "../_test_util.ts";
 
 function peer(origin: string, seq: number, id: string): BridgeEventMessage {

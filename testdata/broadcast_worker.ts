@@ -3,7 +3,9 @@
 // A Worker of the BroadcastChannel bridge tests: a bus bridged to a channel,
 // driven by the main thread with postMessage.
 
-import { type Bridge, bridgeBroadcastChannel, EventBus } from "../mod.ts";
+import type { Bridge } from "../bridge.ts";
+import { bridgeBroadcastChannel } from "../broadcast_channel.ts";
+import { EventBus } from "../mod.ts";
 import { drainMicrotasks } from "../_test_util.ts";
 
 type Events = Record<string, { from: string; n: number }>;

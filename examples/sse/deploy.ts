@@ -5,7 +5,8 @@
 //
 // Deploy runs many isolates; the BroadcastChannel bridge carries each emit
 // to the buses of the others, so every client gets every event.
-import { bridgeBroadcastChannel, EventBus } from "@arcly/bus";
+import { EventBus } from "@arcly/bus";
+import { bridgeBroadcastChannel } from "@arcly/bus/broadcast-channel";
 import { type Events, handle } from "./app.ts";
 
 const bus = new EventBus<Events>();
