@@ -27,11 +27,11 @@ export class BufferedIterator<T> implements EventIterator<T> {
   #head = 0;
   #waiters: Waiter<T>[] = [];
   /** Set while listening; removes the subscription. */
-  #off: (() => void) | undefined = undefined;
+  #off: (() => void) | undefined;
   /** No more values are queued once set. */
   #closed = false;
   /** What the next `next()` rejects with, once. */
-  #failure: { error: unknown } | undefined = undefined;
+  #failure: { error: unknown } | undefined;
   readonly #size: number;
   readonly #overflow: OverflowPolicy;
   readonly #signal: AbortSignal | undefined;

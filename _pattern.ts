@@ -20,7 +20,7 @@ export function matchesPrefix(prefix: string, name: string): boolean {
 }
 
 /** A pattern subscription, with its place among every pattern subscription. */
-class PatternSubscription extends Subscription {
+export class PatternSubscription extends Subscription {
   readonly order: number;
 
   constructor(topic: Topic, call: Call, listener: unknown, order: number) {
@@ -37,17 +37,6 @@ function callOf(sub: Subscription): Call {
   return sub.call;
 }
 
-/** The subscriptions of one pattern. */
-export class PatternTopic extends Topic {
-  /** The pattern without its `*`, e.g. `"user."`. */
-  readonly prefix: string;
-
-  constructor(prefix: string) {
-    super(`${prefix}*`);
-    this.prefix = prefix;
-  }
-}
-
 /**
  * Every pattern subscription of a bus, by prefix, and which of them match
  * each event name. An emit asks `match` for the pattern listeners of its
@@ -55,7 +44,8 @@ export class PatternTopic extends Topic {
  * names, until any pattern subscription changes.
  */
 export class Patterns {
-  readonly topics: Map<string, PatternTopic> = new Map();
+  /** The topic of each pattern, by its prefix, which is the topic's name. */
+  readonly topics: Map<string, Topic> = new Map();
   #order = 0;
   /** Resolved names, oldest first; `null` when no pattern matches. */
   #cache: Map<string, readonly Call[] | null> = new Map();
@@ -69,7 +59,7 @@ export class Patterns {
   ): Subscription {
     let topic = this.topics.get(prefix);
     if (topic === undefined) {
-      topic = new PatternTopic(prefix);
+      topic = new Topic(prefix);
       this.topics.set(prefix, topic);
     }
     const sub = new PatternSubscription(
@@ -85,9 +75,9 @@ export class Patterns {
 
   /** Removes a subscription of one of these topics, and its topic once empty. */
   delete(sub: Subscription, inPlace = false): void {
-    const topic = sub.topic as PatternTopic;
+    const topic = sub.topic!;
     topic.delete(sub, inPlace);
-    if (topic.size === 0) this.topics.delete(topic.prefix);
+    if (topic.size === 0) this.topics.delete(topic.name!);
     this.#cache.clear();
   }
 
@@ -112,8 +102,8 @@ export class Patterns {
   }
 
   #resolve(name: string): readonly Call[] | undefined {
-    let first: PatternTopic | undefined;
-    let more: PatternTopic[] | undefined;
+    let first: Topic | undefined;
+    let more: Topic[] | undefined;
     // Each dot with something after it ends a prefix that a pattern may have.
     for (
       let dot = name.indexOf(".");

@@ -1,7 +1,7 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
-import { Patterns, PatternTopic } from "./_pattern.ts";
+import { Patterns, PatternSubscription } from "./_pattern.ts";
 import { type Call, Subscription, Topic } from "./_topic.ts";
 import { DISPOSE } from "./_util.ts";
 import { quote } from "./_validate.ts";
@@ -58,20 +58,20 @@ function unsubscribeOf(registry: Registry): (this: Subscription) => void {
 export class Registry {
   #topics: Map<string, Topic> = new Map();
   /** The listeners of every event; `undefined` while there are none. */
-  #every: Topic | undefined = undefined;
+  #every: Topic | undefined;
   /** The pattern subscriptions; `undefined` while there are none. */
-  #patterns: Patterns | undefined = undefined;
+  #patterns: Patterns | undefined;
   #count = 0;
   /** How many emits are running listeners now. */
   walking = 0;
   /** Called when the event `name` gets its first own subscription. */
-  onActive: ((name: string) => void) | undefined = undefined;
+  onActive: ((name: string) => void) | undefined;
   /** Called when the event `name` loses its last own subscription. */
-  onIdle: ((name: string) => void) | undefined = undefined;
+  onIdle: ((name: string) => void) | undefined;
   readonly #maxListeners: number;
   readonly #onWarning: (warning: Error) => void;
   /** The topics `maxListeners` warned about (a field per topic costs more). */
-  #warned: WeakSet<Topic> | undefined = undefined;
+  #warned: WeakSet<Topic> | undefined;
   /** What every handle of this registry binds to its subscription. */
   readonly #unsubscribe: (this: Subscription) => void;
 
@@ -122,7 +122,7 @@ export class Registry {
     }
     const topic = sub.topic!;
     if (topic.size > this.#maxListeners && !this.#warned?.has(topic)) {
-      this.#warnLeak(topic);
+      this.#warnLeak(topic, pattern);
     }
     return sub;
   }
@@ -147,7 +147,7 @@ export class Registry {
     if (topic === undefined) return;
     const inPlace = this.walking === 0;
     let idle: string | undefined;
-    if (topic instanceof PatternTopic) {
+    if (sub instanceof PatternSubscription) {
       const patterns = this.#patterns!;
       patterns.delete(sub, inPlace);
       // No pattern left: emits skip patterns again.
@@ -206,21 +206,16 @@ export class Registry {
 
   /** Removes every subscription of the event `name`, or every one at all. */
   clear(name?: string): void {
-    if (name !== undefined) {
-      const topic = this.#topics.get(name);
-      if (topic !== undefined) this.#clearTopic(topic);
-      return;
-    }
-    const topics = [...this.#topics.values()];
-    if (this.#every !== undefined) topics.push(this.#every);
-    if (this.#patterns !== undefined) {
-      topics.push(...this.#patterns.topics.values());
-    }
+    const topics = name !== undefined ? [this.#topics.get(name)] : [
+      ...this.#topics.values(),
+      this.#every,
+      ...this.#patterns?.topics.values() ?? [],
+    ];
     // Everything is cleared even if onIdle throws; its errors come after.
     const errors: unknown[] = [];
     for (const topic of topics) {
       try {
-        this.#clearTopic(topic);
+        for (const sub of topic?.subs() ?? []) this.remove(sub, true);
       } catch (error) {
         errors.push(error);
       }
@@ -268,14 +263,10 @@ export class Registry {
     }
   }
 
-  #clearTopic(topic: Topic): void {
-    for (const sub of topic.subs()) this.remove(sub, true);
-  }
-
-  #warnLeak(topic: Topic): void {
+  #warnLeak(topic: Topic, pattern: boolean): void {
     (this.#warned ??= new WeakSet()).add(topic);
-    const what = topic instanceof PatternTopic
-      ? `pattern ${quote(topic.name!)}`
+    const what = pattern
+      ? `pattern ${quote(`${topic.name}*`)}`
       : topic.name === undefined
       ? "every event"
       : quote(topic.name);

@@ -23,8 +23,8 @@ interface Held {
 export class Subscription {
   /** The topic holding it; `undefined` once it is removed. */
   topic: Topic | undefined;
-  prev: Subscription | undefined = undefined;
-  next: Subscription | undefined = undefined;
+  prev: Subscription | undefined;
+  next: Subscription | undefined;
   /** The call, or an object with it and the rest when there is more. */
   #held: Call | Held;
 
@@ -77,14 +77,14 @@ export class Subscription {
 export class Topic {
   /**
    * The event name, `undefined` for the topic of every event, or the
-   * pattern (`"user.*"`) for a pattern's topic.
+   * prefix of the pattern (`"user."` for `"user.*"`) for a pattern's topic.
    */
   readonly name: string | undefined;
-  head: Subscription | undefined = undefined;
-  tail: Subscription | undefined = undefined;
+  head: Subscription | undefined;
+  tail: Subscription | undefined;
   size = 0;
   /** The calls in subscription order; `undefined` until an emit needs it. */
-  #snapshot: Call[] | undefined = undefined;
+  #snapshot: Call[] | undefined;
 
   constructor(name: string | undefined) {
     this.name = name;

@@ -121,26 +121,35 @@ function readTyped(
   throw invalid(action, `options.${key}`, `a ${type}`, value);
 }
 
-/** Reads `options.maxListeners`: a positive integer or `Infinity`. */
-export function readMaxListeners(
+/**
+ * Reads `options[key]`, `fallback` when it is `undefined`: a positive
+ * integer, or `Infinity` too when `fallback` is `Infinity`.
+ */
+export function readCount(
   options: Record<string, unknown>,
+  key: string,
+  fallback: number,
   action: Action,
 ): number {
-  const max = options.maxListeners;
-  if (max === undefined) return Infinity;
-  if (typeof max !== "number") {
-    throw invalid(action, "options.maxListeners", "a number", max);
+  const value = options[key] === undefined ? fallback : options[key];
+  const what = `options.${key}`;
+  if (typeof value !== "number") {
+    throw invalid(action, what, "a number", value);
   }
-  if (max !== Infinity && !(Number.isSafeInteger(max) && max >= 1)) {
+  const infinite = fallback === Infinity;
+  if (
+    !(Number.isSafeInteger(value) && value >= 1) &&
+    !(infinite && value === Infinity)
+  ) {
     throw invalid(
       action,
-      "options.maxListeners",
-      "a positive integer or Infinity",
-      max,
+      what,
+      infinite ? "a positive integer or Infinity" : "a positive integer",
+      value,
       RangeError,
     );
   }
-  return max;
+  return value;
 }
 
 /** Throws unless the event name is a string. */
@@ -211,21 +220,7 @@ export function readIterateOptions(
 ): IteratorConfig {
   const opts = readOptions(options, action);
   const signal = readSignal(opts, action);
-  const bufferSize = opts.bufferSize === undefined
-    ? DEFAULT_BUFFER_SIZE
-    : opts.bufferSize;
-  if (typeof bufferSize !== "number") {
-    throw invalid(action, "options.bufferSize", "a number", bufferSize);
-  }
-  if (!Number.isSafeInteger(bufferSize) || bufferSize < 1) {
-    throw invalid(
-      action,
-      "options.bufferSize",
-      "a positive integer",
-      bufferSize,
-      RangeError,
-    );
-  }
+  const bufferSize = readCount(opts, "bufferSize", DEFAULT_BUFFER_SIZE, action);
   const overflow = opts.overflow === undefined ? "error" : opts.overflow;
   if (typeof overflow !== "string" || !POLICIES.includes(overflow)) {
     // A string that names no policy is out of range; anything else is the
@@ -289,8 +284,11 @@ export function readEvents(
   return new Set(events);
 }
 
-/** The longest timer `setTimeout` keeps: 2^31 - 1 milliseconds. */
-const MAX_MS = 2 ** 31 - 1;
+/**
+ * The longest timer `setTimeout` keeps: 2^31 - 1 milliseconds. A literal,
+ * so bundles that do not use it can drop it.
+ */
+const MAX_MS = 2_147_483_647;
 
 /**
  * Reads a duration `options[key]` in milliseconds, from 0 (from 1 with

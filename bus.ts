@@ -6,18 +6,17 @@ import { BufferedIterator } from "./_iterator.ts";
 import { RECEIVE } from "./_receive.ts";
 import { Registry } from "./_registry.ts";
 import type { Call, Subscription } from "./_topic.ts";
-import { DISPOSE, isThenable, NOOP_HANDLE } from "./_util.ts";
+import { DISPOSE, NOOP_HANDLE } from "./_util.ts";
 import {
   type Action,
   checkName,
-  describe,
   invalid,
   quote,
   readCallback,
+  readCount,
   readFlag,
   readIterateOptions,
   readListener,
-  readMaxListeners,
   readOptions,
   readPattern,
   readSignal,
@@ -45,30 +44,8 @@ function rejectName(name: unknown): Promise<never> {
   return Promise.reject(invalid("Cannot emit", "event name", "a string", name));
 }
 
-/** The method bridges call, under `RECEIVE`. */
-type Receive = (
-  name: string,
-  payload: unknown,
-  delivery: Delivery,
-) => Promise<void>;
-
 function warnToConsole(warning: Error): void {
   console.warn(warning);
-}
-
-/**
- * Reads the names of a call with several events, an array checked to be
- * non-empty: each must be a string. A name given twice counts once.
- */
-function readNames(names: unknown[], action: string): string[] {
-  for (const name of names) {
-    if (typeof name !== "string") {
-      throw new TypeError(
-        `${action}: event names must be strings, got ${describe(name)}`,
-      );
-    }
-  }
-  return [...new Set(names as string[])];
 }
 
 /** Reads `SubscribeOptions`. */
@@ -84,12 +61,10 @@ function readSubscribeOptions(
   };
 }
 
-/** Throws unless `listener` is something `subscribe` accepts. */
-function checkListener(listener: unknown, action: string): void {
-  readListener(listener, action);
-}
-
-/** Reads an event name, or an array of them, as an array. */
+/**
+ * Reads an event name, or a non-empty array of them, as an array. A name
+ * given twice counts once.
+ */
 function readNameOrNames(name: unknown, action: string): readonly string[] {
   if (!Array.isArray(name)) {
     checkName(name, action);
@@ -98,7 +73,17 @@ function readNameOrNames(name: unknown, action: string): readonly string[] {
   if (name.length === 0) {
     throw invalid(action, "event names", "a non-empty array", name);
   }
-  return readNames(name, action);
+  for (const each of name) {
+    if (typeof each !== "string") {
+      throw invalid(action, "event names", "strings", each);
+    }
+  }
+  return [...new Set(name as string[])];
+}
+
+/** The names, quoted, for a message. */
+function quoteAll(names: readonly string[]): string {
+  return names.map(quote).join(", ");
 }
 
 /** What several failures throw: the one error, or an `AggregateError`. */
@@ -124,31 +109,24 @@ function removeAll(registry: Registry, subs: readonly Subscription[]): void {
 
 /**
  * Calls a `once` listener whose removal threw `error` (a teardown): the
- * listener still runs, and its outcome carries `error` too.
+ * listener still runs (synchronously, as any listener), and the emit fails
+ * with `error`, joined with what the listener threw or rejected with.
  */
-function callDespite(
+async function callDespite(
   call: Call,
   arg: unknown,
   delivery: Delivery,
   error: unknown,
-): unknown {
-  const both = (listenerError: unknown) =>
-    new AggregateError(
+): Promise<never> {
+  try {
+    await call(arg, delivery);
+  } catch (listenerError) {
+    throw new AggregateError(
       [error, listenerError],
       "A teardown failed, and so did the listener",
     );
-  let result: unknown;
-  try {
-    result = call(arg, delivery);
-  } catch (listenerError) {
-    throw both(listenerError);
   }
-  if (!isThenable(result)) throw error;
-  return Promise.resolve(result).then(() => {
-    throw error;
-  }, (listenerError) => {
-    throw both(listenerError);
-  });
+  throw error;
 }
 
 /** A handle: `off`, also `Disposable`. */
@@ -160,25 +138,33 @@ function handle(off: () => void): Unsubscribe {
 /** An `onActive` hook of one event. */
 interface Hook {
   readonly setup: (name: string) => unknown;
-  /** What setup returned, while it is live. */
+  /**
+   * Set while the hook is live (setup ran, teardown did not yet): what setup
+   * returned, or a no-op when that was not a function.
+   */
   teardown: (() => void) | undefined;
-  /** Whether setup ran and teardown did not yet. */
-  live: boolean;
 }
 
 function startHook(hook: Hook, name: string): void {
   const teardown = hook.setup(name);
   hook.teardown = typeof teardown === "function"
     ? teardown as () => void
-    : undefined;
-  hook.live = true;
+    : NOOP_HANDLE;
 }
 
-function stopHook(hook: Hook): void {
-  const teardown = hook.teardown;
-  hook.live = false;
-  hook.teardown = undefined;
-  teardown?.();
+/** Runs the teardowns of the live hooks, last first; returns what they threw. */
+function stopHooks(hooks: readonly Hook[], errors: unknown[] = []): unknown[] {
+  for (const hook of hooks.slice().reverse()) {
+    const teardown = hook.teardown;
+    if (teardown === undefined) continue;
+    hook.teardown = undefined;
+    try {
+      teardown();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  return errors;
 }
 
 /**
@@ -236,9 +222,9 @@ export class EventBus<
   readonly #registry: Registry;
   readonly #dispatcher: Dispatcher;
   /** The `onActive` hooks by event name; `undefined` until the first. */
-  #hooks: Map<string, Hook[]> | undefined = undefined;
+  #hooks: Map<string, Hook[]> | undefined;
   /** Collects what releases threw while `clear()` runs. */
-  #clearing: unknown[] | undefined = undefined;
+  #clearing: unknown[] | undefined;
 
   /**
    * Creates an empty bus.
@@ -309,7 +295,7 @@ export class EventBus<
     const opts = readOptions(options, action);
     const onError = readCallback(opts, "onError", action);
     const onEmit = readCallback(opts, "onEmit", action);
-    const maxListeners = readMaxListeners(opts, action);
+    const maxListeners = readCount(opts, "maxListeners", Infinity, action);
     const onWarning = readCallback(opts, "onWarning", action) ?? warnToConsole;
     this.#registry = new Registry(
       maxListeners,
@@ -324,26 +310,12 @@ export class EventBus<
     // detached (`const { emit } = bus`) and through a Proxy (Vue's
     // `reactive`), where `this` is not the instance and `#private` fields
     // would throw. The method is looked up on `this`, so a subclass's
-    // override is the one bound. One plain assignment each: V8 keeps these
-    // stores fast, where a loop of `Object.defineProperty` made `new
-    // EventBus()` 30x slower. proxy_test.ts checks that none is missing.
-    this.subscribe = this.subscribe.bind(this);
-    this.subscribeAll = this.subscribeAll.bind(this);
-    this.subscribePattern = this.subscribePattern.bind(this);
-    this.unsubscribe = this.unsubscribe.bind(this);
-    this.unsubscribeAll = this.unsubscribeAll.bind(this);
-    this.unsubscribePattern = this.unsubscribePattern.bind(this);
-    this.emit = this.emit.bind(this);
-    this.emitSerial = this.emitSerial.bind(this);
-    this.waitFor = this.waitFor.bind(this);
-    this.iterate = this.iterate.bind(this);
-    this.iterateAll = this.iterateAll.bind(this);
-    this.listenerCount = this.listenerCount.bind(this);
-    this.eventNames = this.eventNames.bind(this);
-    this.clear = this.clear.bind(this);
-    this.onActive = this.onActive.bind(this);
-    const self = this as unknown as Record<symbol, Receive>;
-    self[RECEIVE] = self[RECEIVE]!.bind(this);
+    // override is the one bound. The keys of the prototype (the `RECEIVE`
+    // symbol included) are read once, and plain stores keep the instance's
+    // properties fast, where `Object.defineProperty` made `new EventBus()`
+    // 30x slower. proxy_test.ts checks that every method works detached.
+    const self = this as unknown as Record<PropertyKey, () => void>;
+    for (const key of METHODS) self[key] = self[key]!.bind(this);
   }
 
   /**
@@ -447,65 +419,21 @@ export class EventBus<
     listener: unknown,
     options: SubscribeOptions = {},
   ): Unsubscribe {
-    if (typeof name !== "string") {
-      return this.#subscribeMany(name, listener, options);
+    if (typeof name === "string") {
+      const action = () => `Cannot subscribe to ${quote(name)}`;
+      return this.#subscribe(
+        name,
+        readListener(listener, action),
+        options,
+        action,
+        false,
+        listener,
+      );
     }
-    const action = () => `Cannot subscribe to ${quote(name)}`;
-    return this.#subscribe(
-      name,
-      readListener(listener, action),
-      options,
-      action,
-      false,
-      listener,
-    );
-  }
-
-  #subscribeMany(
-    list: unknown,
-    listener: unknown,
-    options: SubscribeOptions,
-  ): Unsubscribe {
-    const names = readNameOrNames(list, "Cannot subscribe");
-    const action = `Cannot subscribe to ${names.map(quote).join(", ")}`;
+    const names = readNameOrNames(name, "Cannot subscribe");
+    const action = `Cannot subscribe to ${quoteAll(names)}`;
     const call = readListener(listener, action);
-    const { once, local, signal } = readSubscribeOptions(options, action);
-    if (signal?.aborted) return NOOP_HANDLE;
-    const registry = this.#registry;
-    let fired = false;
-    let subs: readonly Subscription[] = [];
-    subs = this.#addEach(
-      names,
-      (name) => (payload, delivery) => {
-        if (local && !delivery.local) return;
-        const event = Object.freeze({ name, payload });
-        if (!once) return call(event, delivery);
-        // As for one name: only the first call counts.
-        if (fired) return;
-        fired = true;
-        try {
-          removeAll(registry, subs);
-        } catch (error) {
-          return callDespite(call, event, delivery, error);
-        }
-        return call(event, delivery);
-      },
-      listener,
-    );
-    // A setup that emitted one of the names may have used up a once.
-    if (fired) removeAll(registry, subs);
-    const off = () => removeAll(registry, subs);
-    if (signal !== undefined) {
-      const onAbort = () => off();
-      signal.addEventListener("abort", onAbort, { once: true });
-      let left = subs.length;
-      for (const sub of subs) {
-        sub.release = () => {
-          if (--left === 0) signal.removeEventListener("abort", onAbort);
-        };
-      }
-    }
-    return handle(off);
+    return this.#subscribe(names, call, options, action, false, listener);
   }
 
   /**
@@ -513,9 +441,9 @@ export class EventBus<
    * for it. When one cannot be added (an `onActive` setup threw), those
    * added before are removed again and the error is thrown.
    */
-  #addEach(
-    names: readonly string[],
-    callFor: (name: string) => Call,
+  #addEach<N extends string | undefined>(
+    names: readonly N[],
+    callFor: (name: N) => Call,
     listener: unknown,
   ): Subscription[] {
     const registry = this.#registry;
@@ -680,9 +608,9 @@ export class EventBus<
     listener: Listener<Events[K]> | Listener<NamedEvent<Events, K>>,
   ): number {
     const names = readNameOrNames(name, "Cannot unsubscribe");
-    checkListener(
+    readListener(
       listener,
-      `Cannot unsubscribe from ${names.map(quote).join(", ")}`,
+      `Cannot unsubscribe from ${quoteAll(names)}`,
     );
     let removed = 0;
     const errors: unknown[] = [];
@@ -720,7 +648,7 @@ export class EventBus<
    * ```
    */
   unsubscribeAll(listener: Listener<AnyEvent<Events>>): number {
-    checkListener(listener, "Cannot unsubscribe from every event");
+    readListener(listener, "Cannot unsubscribe from every event");
     return this.#registry.removeListener(undefined, listener);
   }
 
@@ -754,7 +682,7 @@ export class EventBus<
     listener: Listener<PatternEvent<Events, P>>,
   ): number {
     const prefix = readPattern(pattern, "Cannot unsubscribe from pattern");
-    checkListener(
+    readListener(
       listener,
       `Cannot unsubscribe from pattern ${quote(pattern)}`,
     );
@@ -937,39 +865,35 @@ export class EventBus<
     name: string | readonly string[],
     options: WaitForOptions<unknown> = {},
   ): Promise<unknown> {
-    let names: readonly string[];
-    let label: string;
-    let filter: ((value: unknown) => unknown) | undefined;
-    let signal: AbortSignal | undefined;
-    try {
-      names = readNameOrNames(name, "Cannot wait");
-      label = names.map(quote).join(", ");
+    // What the executor throws (a bad argument, an aborted signal, a failing
+    // onActive setup) rejects the wait: it never throws synchronously.
+    return new Promise((resolve, reject) => {
+      const names = readNameOrNames(name, "Cannot wait");
+      const label = quoteAll(names);
       const action = `Cannot wait for ${label}`;
       const opts = readOptions(options, action);
-      signal = readSignal(opts, action);
-      filter = readCallback(opts, "filter", action) as typeof filter;
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const several = Array.isArray(name);
-    return new Promise((resolve, reject) => {
+      const signal = readSignal(opts, action);
+      const filter = readCallback(opts, "filter", action) as
+        | ((value: unknown) => unknown)
+        | undefined;
+      if (signal?.aborted) throw signal.reason;
+      const several = Array.isArray(name);
       const registry = this.#registry;
       let subs: readonly Subscription[] = [];
       let settled = false;
       // Settles once: unsubscribes from every name, then settles even when a
       // teardown throws (the error goes to whoever removed the wait).
-      const finish = (settle: () => void) => {
+      const finish = (settle: (value: unknown) => void, value: unknown) => {
         if (settled) return;
         settled = true;
         signal?.removeEventListener("abort", onAbort);
         try {
           removeAll(registry, subs);
         } finally {
-          settle();
+          settle(value);
         }
       };
-      const onAbort = () => finish(() => reject(signal!.reason));
+      const onAbort = () => finish(reject, signal!.reason);
       // An emit that took its snapshot before the wait settled may still
       // call it; only the first match counts.
       subs = this.#addEach(names, (key) => (payload) => {
@@ -978,25 +902,22 @@ export class EventBus<
         try {
           if (filter !== undefined && !filter(value)) return;
         } catch (error) {
-          finish(() => reject(error));
-          return;
+          return finish(reject, error);
         }
-        finish(() => resolve(value));
+        finish(resolve, value);
       }, undefined);
       // A setup that emitted one of the names may have settled it already.
       if (settled) return removeAll(registry, subs);
       signal?.addEventListener("abort", onAbort, { once: true });
-      const cleared = () =>
-        this.#whileClearing(() =>
-          finish(() =>
-            reject(
+      for (const sub of subs) {
+        sub.release = (cleared) => {
+          if (!cleared) return;
+          this.#whileClearing(() =>
+            finish(
+              reject,
               new Error(`Stopped waiting for ${label}: the bus was cleared`),
             )
-          )
-        );
-      for (const sub of subs) {
-        sub.release = (wasCleared) => {
-          if (wasCleared) cleared();
+          );
         };
       }
     });
@@ -1089,10 +1010,7 @@ export class EventBus<
     options: IterateOptions = {},
   ): EventIterator<unknown> {
     const names = readNameOrNames(name, "Cannot iterate");
-    const label = names.map(quote).join(", ");
-    const config = readIterateOptions(options, `Cannot iterate ${label}`);
-    const iterator = new BufferedIterator<unknown>(config, label);
-    return this.#listen(iterator, names, Array.isArray(name));
+    return this.#listen(names, quoteAll(names), options, Array.isArray(name));
   }
 
   /**
@@ -1123,31 +1041,31 @@ export class EventBus<
    * ```
    */
   iterateAll(options: IterateOptions = {}): EventIterator<AnyEvent<Events>> {
-    const config = readIterateOptions(options, "Cannot iterate every event");
-    return this.#listen(new BufferedIterator(config, "every event"), [], false);
+    return this.#listen([undefined], "every event", options, false);
   }
 
   /**
-   * Subscribes an iterator to `names` (every event when empty); `several`
-   * makes it receive `{ name, payload }`.
+   * An iterator of `names` (`[undefined]`: every event), which `label`
+   * names in messages; `several` makes it receive `{ name, payload }`.
    */
   #listen<T>(
-    iterator: BufferedIterator<T>,
-    names: readonly string[],
+    names: readonly (string | undefined)[],
+    label: string,
+    options: IterateOptions,
     several: boolean,
   ): EventIterator<T> {
+    const config = readIterateOptions(options, `Cannot iterate ${label}`);
+    const iterator = new BufferedIterator<T>(config, label);
     const registry = this.#registry;
     iterator.listen(() => {
-      const subs = names.length === 0
-        ? [registry.add(undefined, iterator.push)]
-        : this.#addEach(
-          names,
-          (name) =>
-            several
-              ? (payload) => iterator.push(Object.freeze({ name, payload }))
-              : iterator.push,
-          undefined,
-        );
+      const subs = this.#addEach(
+        names,
+        (name) =>
+          several
+            ? (payload) => iterator.push(Object.freeze({ name, payload }))
+            : iterator.push,
+        undefined,
+      );
       for (const sub of subs) {
         sub.release = (cleared) => {
           if (cleared) this.#whileClearing(() => iterator.released());
@@ -1338,7 +1256,6 @@ export class EventBus<
     const hook: Hook = {
       setup: setup as (name: string) => unknown,
       teardown: undefined,
-      live: false,
     };
     if (this.#registry.count(name) > 0) startHook(hook, name);
     const registry = this.#registry;
@@ -1351,15 +1268,16 @@ export class EventBus<
     let list = hooks.get(name);
     if (list === undefined) hooks.set(name, list = []);
     list.push(hook);
-    let removed = false;
     const off = () => {
-      if (removed) return;
-      removed = true;
+      const current = hooks.get(name);
+      const index = current?.indexOf(hook) ?? -1;
+      if (index < 0) return;
       signal?.removeEventListener("abort", off);
-      const current = hooks.get(name)!;
-      current.splice(current.indexOf(hook), 1);
-      if (current.length === 0) hooks.delete(name);
-      if (hook.live) stopHook(hook);
+      current!.splice(index, 1);
+      if (current!.length === 0) hooks.delete(name);
+      const teardown = hook.teardown;
+      hook.teardown = undefined;
+      teardown?.();
     };
     signal?.addEventListener("abort", off, { once: true });
     return handle(off);
@@ -1371,21 +1289,13 @@ export class EventBus<
     if (hooks === undefined) return;
     const started: Hook[] = [];
     for (const hook of hooks.slice()) {
-      if (hook.live) continue;
+      if (hook.teardown !== undefined) continue;
       try {
         startHook(hook, name);
       } catch (error) {
         // Undo this activation, so the failed add leaves nothing behind.
-        const errors = [error];
-        for (const done of started.reverse()) {
-          try {
-            stopHook(done);
-          } catch (undoError) {
-            errors.push(undoError);
-          }
-        }
         throw failure(
-          errors,
+          stopHooks(started, [error]),
           `A setup of ${
             quote(name)
           } failed, and so did a teardown while undoing`,
@@ -1397,17 +1307,7 @@ export class EventBus<
 
   /** Runs the teardowns of `name`, which just lost its last listener. */
   #deactivate(name: string): void {
-    const hooks = this.#hooks!.get(name);
-    if (hooks === undefined) return;
-    const errors: unknown[] = [];
-    for (const hook of hooks.slice().reverse()) {
-      if (!hook.live) continue;
-      try {
-        stopHook(hook);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
+    const errors = stopHooks(this.#hooks!.get(name) ?? []);
     if (errors.length > 0) {
       throw failure(errors, `Teardowns of ${quote(name)} failed`);
     }
@@ -1429,28 +1329,27 @@ export class EventBus<
     // Bridges emit what they receive through this method, so listeners see
     // `delivery.local === false`. It is defined here, not as a class member,
     // to stay out of the public type while reaching the private dispatch.
-    Object.defineProperty(EventBus.prototype, RECEIVE, {
-      value(
+    (EventBus.prototype as unknown as Record<symbol, unknown>)[RECEIVE] =
+      function (
         this: EventBus,
         name: string,
         payload: unknown,
         delivery: Delivery,
       ): Promise<void> {
         return this.#dispatcher.dispatch(name, payload, delivery, false);
-      },
-      // Writable, as class methods are: each instance binds its own.
-      writable: true,
-      configurable: true,
-    });
+      };
   }
 
   /**
    * The one way `subscribe`, `subscribeAll` and `subscribePattern` add a
-   * listener: the options `once`, `local` and `signal` around
-   * `Registry.add`, and the handle.
+   * listener: to one event (`target` a name), to every event (`undefined`),
+   * to a pattern (`target` its prefix, `pattern` true) or to several events
+   * (`target` their names, the listener receiving `{ name, payload }`); the
+   * options `once`, `local` and `signal` around `Registry.add`, and the
+   * handle.
    */
   #subscribe(
-    name: string | undefined,
+    target: string | readonly string[] | undefined,
     call: Call,
     options: SubscribeOptions,
     action: Action,
@@ -1460,50 +1359,58 @@ export class EventBus<
     const { once, local, signal } = readSubscribeOptions(options, action);
     if (signal?.aborted) return NOOP_HANDLE;
     const registry = this.#registry;
-    let sub: Subscription | undefined;
-    if (once) {
-      let fired = false;
-      sub = registry.add(
-        name,
-        (payload, delivery) => {
-          // A received event does not use up a local-only once listener.
-          if (local && !delivery.local) return;
-          // Every snapshot holding it may reach it (a listener emitting again,
-          // emits back to back); only the first call counts. Like any listener
-          // it is still called by an emit whose snapshot holds it even if it
-          // was removed since.
-          if (fired) return;
-          fired = true;
-          // `sub` is unset while an onActive setup emits this very event.
-          if (sub !== undefined) {
-            try {
-              registry.remove(sub, false);
-            } catch (error) {
-              return callDespite(call, payload, delivery, error);
-            }
-          }
-          return call(payload, delivery);
-        },
-        pattern,
-        listener,
-      );
-      if (fired) registry.remove(sub, false);
-    } else if (local) {
-      sub = registry.add(
-        name,
-        (payload, delivery) =>
-          delivery.local ? call(payload, delivery) : undefined,
-        pattern,
-        listener,
-      );
-    } else {
-      sub = registry.add(name, call, pattern, listener);
+    const many = typeof target === "object";
+    if (!many && !once && !local && signal === undefined) {
+      return registry.handle(registry.add(target, call, pattern, listener));
     }
+    let subs: Subscription[] | undefined = undefined;
+    let early = false;
+    // Removes the subscription from every name. `subs` is unset while an
+    // onActive setup emits one of the names: it is removed once added.
+    const off = () => {
+      if (subs === undefined) early = true;
+      else removeAll(registry, subs);
+    };
+    let fired = false;
+    const guarded: Call = (arg, delivery) => {
+      // A received event does not use up (or reach) a local-only listener.
+      if (local && !delivery.local) return;
+      if (!once) return call(arg, delivery);
+      // Every snapshot holding it may reach it (a listener emitting again,
+      // emits back to back); only the first call counts. Like any listener
+      // it is still called by an emit whose snapshot holds it even if it
+      // was removed since.
+      if (fired) return;
+      fired = true;
+      try {
+        off();
+      } catch (error) {
+        return callDespite(call, arg, delivery, error);
+      }
+      return call(arg, delivery);
+    };
+    subs = many
+      ? this.#addEach(
+        target,
+        (name) => (payload, delivery) =>
+          guarded(Object.freeze({ name, payload }), delivery),
+        listener,
+      )
+      : [registry.add(target, guarded, pattern, listener)];
+    if (early) off();
     if (signal !== undefined) {
-      const onAbort = () => registry.remove(sub!, false);
-      signal.addEventListener("abort", onAbort, { once: true });
-      sub.release = () => signal.removeEventListener("abort", onAbort);
+      signal.addEventListener("abort", off, { once: true });
+      let left = subs.length;
+      for (const sub of subs) {
+        sub.release = () => {
+          if (--left === 0) signal.removeEventListener("abort", off);
+        };
+      }
     }
-    return registry.handle(sub);
+    return many ? handle(off) : registry.handle(subs[0]!);
   }
 }
+
+/** The keys of the methods each bus binds to itself. */
+const METHODS: readonly PropertyKey[] = Reflect.ownKeys(EventBus.prototype)
+  .filter((key) => key !== "constructor");

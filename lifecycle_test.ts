@@ -145,6 +145,32 @@ Deno.test("EventBus.onActive() on an active event sets up at once; its handle te
   assertGone(bus, log);
 });
 
+Deno.test("EventBus.subscribe() with once, used up by an emit of the onActive setup it starts, is removed once added", async (t) => {
+  for (const names of [["a"], ["a", "b"]]) {
+    await t.step(names.join(", "), async () => {
+      const bus = new EventBus<Events>();
+      const log: string[] = [];
+      bus.onActive("a", (name) => {
+        log.push(`setup ${name}`);
+        void bus.emit("a", 1);
+        return () => log.push(`teardown ${name}`);
+      });
+      const seen: unknown[] = [];
+      const listener = (value: unknown) => void seen.push(value);
+      if (names.length === 1) bus.subscribe("a", listener, { once: true });
+      else bus.subscribe(["a", "b"], listener, { once: true });
+      assert.deepEqual(
+        seen,
+        names.length === 1 ? [1] : [{ name: "a", payload: 1 }],
+      );
+      assert.deepEqual(log, ["setup a", "teardown a"]);
+      assert.equal(bus.listenerCount(), 0);
+      await bus.emit("a", 2);
+      assert.equal(seen.length, 1);
+    });
+  }
+});
+
 Deno.test("EventBus.onActive() hook is removed by its signal, and an aborted signal adds none", () => {
   const bus = new EventBus<Events>();
   const log: string[] = [];

@@ -4,6 +4,14 @@
 
 import assert from "node:assert/strict";
 
+/**
+ * The most bytes `mod.ts` may take, bundled for browsers, minified and
+ * gzipped. Issue #12 asks for 6,144 (6.0 KB); mod.ts is 6,469 now, so the
+ * budget holds it there: lower it as the bundle shrinks, and raise it only
+ * by a decision, never to make a change pass.
+ */
+const MOD_GZIP_BUDGET = 6500;
+
 const MOD = new URL("./mod.ts", import.meta.url).pathname;
 
 /** Bundles `mod.ts` for browsers with `deno bundle` and returns the code. */
@@ -25,6 +33,12 @@ async function bundle(minify: boolean): Promise<string> {
   }
 }
 
+async function gzipSize(text: string): Promise<number> {
+  const stream = new Blob([text]).stream()
+    .pipeThrough(new CompressionStream("gzip"));
+  return (await new Response(stream).arrayBuffer()).byteLength;
+}
+
 Deno.test("mod.ts bundles none of the bridge modules: they have entries of their own", async () => {
   const bundled = await bundle(false);
   // esbuild heads each module it keeps with a "// file" comment.
@@ -38,4 +52,16 @@ Deno.test("mod.ts bundles none of the bridge modules: they have entries of their
       .includes(name)
   );
   assert.deepEqual(bridges, [], `mod.ts bundles ${bridges.join(", ")}`);
+});
+
+Deno.test(`mod.ts minified and gzipped stays within ${MOD_GZIP_BUDGET} bytes`, async () => {
+  const size = await gzipSize(await bundle(true));
+  assert.ok(
+    size <= MOD_GZIP_BUDGET,
+    `mod.ts is ${size} B minified and gzipped, over its budget of ` +
+      `${MOD_GZIP_BUDGET} B (issue #12 asks for 6144 B). Measure with ` +
+      "`deno run --allow-run=deno --allow-read --allow-write bench/size.ts`; " +
+      "read `deno bundle --platform browser --minify mod.ts` for what costs " +
+      "bytes, and shrink it rather than raise the budget.",
+  );
 });

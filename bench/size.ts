@@ -3,9 +3,11 @@
 /**
  * Bundle size and cold import time, printed as JSON on stdout:
  *
- * - `mod.ts`, and an entry that exports only `EventBus`, each bundled for
- *   browsers and minified (`deno bundle --platform browser --minify`), in
- *   bytes before and after gzip (`CompressionStream`);
+ * - `mod.ts`, an entry that exports only `EventBus`, and one that adds the
+ *   BroadcastChannel bridge (`@arcly/bus/broadcast-channel`, which brings
+ *   `@arcly/bus/bridge`), each bundled for browsers and minified (`deno
+ *   bundle --platform browser --minify`), in bytes before and after gzip
+ *   (`CompressionStream`);
  * - cold import: the time of `await import()` in a fresh `deno` process,
  *   of `mod.ts` (Deno's transpile cache already filled by an unmeasured
  *   first run) and of the minified bundle; median of `RUNS` processes.
@@ -66,18 +68,27 @@ async function coldImport(url: string): Promise<number> {
 const dir = await Deno.makeTempDir({ prefix: "arcly_bus_size_" });
 try {
   const mod = new URL("mod.ts", root).href;
+  const channel = new URL("broadcast_channel.ts", root).href;
   const entries: Record<string, string> = {
     "mod.ts": new URL("mod.ts", root).pathname,
     "EventBus only": `${dir}/event_bus_only.ts`,
+    "EventBus + bridgeBroadcastChannel": `${dir}/with_bridge.ts`,
   };
   await Deno.writeTextFile(
     entries["EventBus only"]!,
     `export { EventBus } from ${JSON.stringify(mod)};\n`,
   );
+  await Deno.writeTextFile(
+    entries["EventBus + bridgeBroadcastChannel"]!,
+    `export { EventBus } from ${JSON.stringify(mod)};\n` +
+      `export { bridgeBroadcastChannel } from ${JSON.stringify(channel)};\n`,
+  );
   const report: SizeReport = { bundles: {}, coldImportMs: {}, runs: RUNS };
   let bundle = "";
   for (const [name, entry] of Object.entries(entries)) {
-    const out = `${dir}/${name === "mod.ts" ? "mod" : "event_bus_only"}.js`;
+    const out = entry.endsWith("/mod.ts")
+      ? `${dir}/mod.js`
+      : entry.replace(/\.ts$/, ".js");
     await deno([
       "bundle",
       "--quiet",
