@@ -48,11 +48,15 @@ function warnToConsole(warning: Error): void {
   console.warn(warning);
 }
 
+/** Validated `SubscribeOptions`. */
+interface Flags {
+  once: boolean;
+  local: boolean;
+  signal: AbortSignal | undefined;
+}
+
 /** Reads `SubscribeOptions`. */
-function readSubscribeOptions(
-  options: unknown,
-  action: Action,
-): { once: boolean; local: boolean; signal: AbortSignal | undefined } {
+function readSubscribeOptions(options: unknown, action: Action): Flags {
   const opts = readOptions(options, action);
   return {
     once: readFlag(opts, "once", action),
@@ -133,6 +137,97 @@ async function callDespite(
 function handle(off: () => void): Unsubscribe {
   (off as unknown as Record<symbol, unknown>)[DISPOSE] = off;
   return off as unknown as Unsubscribe;
+}
+
+/**
+ * Adds a subscription to each of `names`, with the call `callFor` makes
+ * for it. When one cannot be added (an `onActive` setup threw), those
+ * added before are removed again and the error is thrown.
+ */
+function addEach<N extends string | undefined>(
+  registry: Registry,
+  names: readonly N[],
+  callFor: (name: N) => Call,
+  listener: unknown,
+): Subscription[] {
+  const subs: Subscription[] = [];
+  try {
+    for (const name of names) {
+      subs.push(registry.add(name, callFor(name), false, listener));
+    }
+  } catch (error) {
+    try {
+      removeAll(registry, subs);
+    } catch (undoError) {
+      throw new AggregateError(
+        [error, undoError],
+        "A setup failed, and so did a teardown while undoing",
+      );
+    }
+    throw error;
+  }
+  return subs;
+}
+
+/**
+ * `#subscribe` with `once`, `local`, a signal or several names: the call
+ * wrapped in what they need, and a handle that removes it from every name.
+ */
+function subscribeGuarded(
+  registry: Registry,
+  target: string | readonly string[] | undefined,
+  call: Call,
+  { once, local, signal }: Flags,
+  pattern: boolean,
+  listener: unknown,
+): Unsubscribe {
+  const many = typeof target === "object";
+  let subs: Subscription[] | undefined = undefined;
+  let early = false;
+  // Removes the subscription from every name. `subs` is unset while an
+  // onActive setup emits one of the names: it is removed once added.
+  const off = () => {
+    if (subs === undefined) early = true;
+    else removeAll(registry, subs);
+  };
+  let fired = false;
+  const guarded: Call = (arg, delivery) => {
+    // A received event does not use up (or reach) a local-only listener.
+    if (local && !delivery.local) return;
+    if (!once) return call(arg, delivery);
+    // Every snapshot holding it may reach it (a listener emitting again,
+    // emits back to back); only the first call counts. Like any listener
+    // it is still called by an emit whose snapshot holds it even if it
+    // was removed since.
+    if (fired) return;
+    fired = true;
+    try {
+      off();
+    } catch (error) {
+      return callDespite(call, arg, delivery, error);
+    }
+    return call(arg, delivery);
+  };
+  subs = many
+    ? addEach(
+      registry,
+      target,
+      (name) => (payload, delivery) =>
+        guarded(Object.freeze({ name, payload }), delivery),
+      listener,
+    )
+    : [registry.add(target, guarded, pattern, listener)];
+  if (early) off();
+  if (signal !== undefined) {
+    signal.addEventListener("abort", off, { once: true });
+    let left = subs.length;
+    for (const sub of subs) {
+      sub.release = () => {
+        if (--left === 0) signal.removeEventListener("abort", off);
+      };
+    }
+  }
+  return many ? handle(off) : registry.handle(subs[0]!);
 }
 
 /** An `onActive` hook of one event. */
@@ -434,36 +529,6 @@ export class EventBus<
     const action = `Cannot subscribe to ${quoteAll(names)}`;
     const call = readListener(listener, action);
     return this.#subscribe(names, call, options, action, false, listener);
-  }
-
-  /**
-   * Adds a subscription to each of `names`, with the call `callFor` makes
-   * for it. When one cannot be added (an `onActive` setup threw), those
-   * added before are removed again and the error is thrown.
-   */
-  #addEach<N extends string | undefined>(
-    names: readonly N[],
-    callFor: (name: N) => Call,
-    listener: unknown,
-  ): Subscription[] {
-    const registry = this.#registry;
-    const subs: Subscription[] = [];
-    try {
-      for (const name of names) {
-        subs.push(registry.add(name, callFor(name), false, listener));
-      }
-    } catch (error) {
-      try {
-        removeAll(registry, subs);
-      } catch (undoError) {
-        throw new AggregateError(
-          [error, undoError],
-          "A setup failed, and so did a teardown while undoing",
-        );
-      }
-      throw error;
-    }
-    return subs;
   }
 
   /**
@@ -896,7 +961,7 @@ export class EventBus<
       const onAbort = () => finish(reject, signal!.reason);
       // An emit that took its snapshot before the wait settled may still
       // call it; only the first match counts.
-      subs = this.#addEach(names, (key) => (payload) => {
+      subs = addEach(registry, names, (key) => (payload) => {
         if (settled) return;
         const value = several ? Object.freeze({ name: key, payload }) : payload;
         try {
@@ -1058,7 +1123,8 @@ export class EventBus<
     const iterator = new BufferedIterator<T>(config, label);
     const registry = this.#registry;
     iterator.listen(() => {
-      const subs = this.#addEach(
+      const subs = addEach(
+        registry,
         names,
         (name) =>
           several
@@ -1356,58 +1422,15 @@ export class EventBus<
     pattern: boolean,
     listener: unknown,
   ): Unsubscribe {
-    const { once, local, signal } = readSubscribeOptions(options, action);
+    const flags = readSubscribeOptions(options, action);
+    const { once, local, signal } = flags;
     if (signal?.aborted) return NOOP_HANDLE;
     const registry = this.#registry;
-    const many = typeof target === "object";
-    if (!many && !once && !local && signal === undefined) {
-      return registry.handle(registry.add(target, call, pattern, listener));
+    if (typeof target === "object" || once || local || signal !== undefined) {
+      return subscribeGuarded(registry, target, call, flags, pattern, listener);
     }
-    let subs: Subscription[] | undefined = undefined;
-    let early = false;
-    // Removes the subscription from every name. `subs` is unset while an
-    // onActive setup emits one of the names: it is removed once added.
-    const off = () => {
-      if (subs === undefined) early = true;
-      else removeAll(registry, subs);
-    };
-    let fired = false;
-    const guarded: Call = (arg, delivery) => {
-      // A received event does not use up (or reach) a local-only listener.
-      if (local && !delivery.local) return;
-      if (!once) return call(arg, delivery);
-      // Every snapshot holding it may reach it (a listener emitting again,
-      // emits back to back); only the first call counts. Like any listener
-      // it is still called by an emit whose snapshot holds it even if it
-      // was removed since.
-      if (fired) return;
-      fired = true;
-      try {
-        off();
-      } catch (error) {
-        return callDespite(call, arg, delivery, error);
-      }
-      return call(arg, delivery);
-    };
-    subs = many
-      ? this.#addEach(
-        target,
-        (name) => (payload, delivery) =>
-          guarded(Object.freeze({ name, payload }), delivery),
-        listener,
-      )
-      : [registry.add(target, guarded, pattern, listener)];
-    if (early) off();
-    if (signal !== undefined) {
-      signal.addEventListener("abort", off, { once: true });
-      let left = subs.length;
-      for (const sub of subs) {
-        sub.release = () => {
-          if (--left === 0) signal.removeEventListener("abort", off);
-        };
-      }
-    }
-    return many ? handle(off) : registry.handle(subs[0]!);
+    // The plain case, kept free of closures: no context to allocate.
+    return registry.handle(registry.add(target, call, pattern, listener));
   }
 }
 
