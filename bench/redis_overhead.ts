@@ -67,8 +67,8 @@ async function raw(kind: RedisKind, port: number, mode: Mode): Promise<number> {
   await using sending = await redisPair(kind, port);
   await using receiving = await redisPair(kind, port);
   const channel = `raw-${crypto.randomUUID()}`;
-  const origin = "mZ3k1c0e9aQ2Yy8vR5wTbA";
-  const mine = `{"v":1,"type":"event","origin":"${origin}",`;
+  const origin = "mZ3k1c0e9aQ2Yy8v";
+  const mine = `[2,"${origin}",`;
   let got = 0;
   let done = () => {};
   await receiving.record(channel, (text) => {
@@ -89,15 +89,14 @@ async function raw(kind: RedisKind, port: number, mode: Mode): Promise<number> {
     const sent: PromiseLike<unknown>[] = [];
     for (let seq = 1; seq <= EVENTS; seq++) {
       const text = mode === "two-way, bridge's text"
-        ? JSON.stringify({
-          v: 1,
-          type: "event",
+        ? JSON.stringify([
+          2,
           origin,
           seq,
-          id: `Xq0Jc7tG3uHnL2mP9s${seq}`.slice(-22),
-          event: "order",
+          `Xq0Jc7tG3uHnL2mP${seq}`.slice(-16),
+          "order",
           payload,
-        })
+        ])
         : JSON.stringify({ from: "me", payload });
       sent.push(sending.publisher.publish(channel, text));
     }
