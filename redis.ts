@@ -36,7 +36,7 @@ import {
   type BridgeTransport,
 } from "./bridge.ts";
 import { VERSION } from "./_bridge_protocol.ts";
-import { encodeJson } from "./_json.ts";
+import { encodeJsonItems } from "./_json.ts";
 import {
   checkBus,
   checkMethods,
@@ -195,20 +195,17 @@ class Listeners {
 
 /**
  * The message as text: the envelope by `JSON.stringify`, the payload of an
- * unsigned event by the encoder that refuses what JSON would drop or change.
+ * unsigned event checked by the encoder that refuses what JSON would drop or
+ * change.
  */
 function encode(message: BridgeMessage, label: string): string {
   if (message.length !== 6) return JSON.stringify(message);
-  const [v, origin, seq, id, event, payload] = message;
-  if (payload === undefined) return JSON.stringify([v, origin, seq, id, event]);
-  const body = encodeJson(
-    payload,
-    () => `Cannot publish ${quote(event)} to ${label}`,
+  if (message[5] === undefined) return JSON.stringify(message.slice(0, 5));
+  return encodeJsonItems(
+    message,
+    () => `Cannot publish ${quote(message[4] as string)} to ${label}`,
     "payload",
   );
-  return `[${v},${JSON.stringify(origin)},${seq},${JSON.stringify(id)},${
-    JSON.stringify(event)
-  },${body}]`;
 }
 
 /** A Redis transport, told its bridge's origin once the bridge exists. */
