@@ -411,6 +411,29 @@ Deno.test("bridge() drops exact duplicates by id and delivers late events, repor
   });
 });
 
+Deno.test("bridge() remembers between window and twice window recent ids", async () => {
+  await withBridges((bridges) => {
+    const hub = new Hub();
+    const bus = new EventBus<Events>();
+    const seen = collect(bus);
+    const { errors, onError } = recorder();
+    bridges.open(bus, hub.transport(), {
+      onError,
+      window: 4,
+      lossTimeout: 60_000,
+    });
+    for (let seq = 1; seq <= 4; seq++) hub.inject(peer("x", seq, `i${seq}`));
+    hub.inject(peer("y", 1, "i1", -1)); // among the last 4 ids: a duplicate
+    for (let seq = 5; seq <= 12; seq++) hub.inject(peer("x", seq, `i${seq}`));
+    hub.inject(peer("y", 2, "i1", -2)); // 8 ids later: forgotten, delivered
+    assert.deepEqual(seen, [
+      ...Array.from({ length: 12 }, (_, i) => `ping ${i + 1}`),
+      "ping -2",
+    ]);
+    assert.deepEqual(errors, []);
+  });
+});
+
 Deno.test("bridge() reports a gap lost after lossTimeout, with its exact positions, and still delivers it if it comes", async () => {
   await withBridges(async (bridges) => {
     const hub = new Hub();
@@ -796,6 +819,27 @@ Deno.test("bridge() validates received payloads with options.schemas, in order, 
 
 const KEY = "the shared secret";
 
+/** The base64url HMAC-SHA-256 of `JSON.stringify(items)` with `key`. */
+async function hmacOf(key: string, items: unknown[]): Promise<string> {
+  const encoder = new TextEncoder();
+  const hmac = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(key),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const bytes = new Uint8Array(
+    await crypto.subtle.sign(
+      "HMAC",
+      hmac,
+      encoder.encode(JSON.stringify(items)),
+    ),
+  );
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-")
+    .replace(/\//g, "_").replace(/=+$/, "");
+}
+
 Deno.test("bridge() with a key signs messages and drops unsigned, wrongly signed and forged ones", async () => {
   await withBridges(async (bridges) => {
     const hub = new Hub();
@@ -822,7 +866,9 @@ Deno.test("bridge() with a key signs messages and drops unsigned, wrongly signed
       data: "1",
       sig: signed[6],
     });
-    assert.match(signed[6] as string, /^[A-Za-z0-9_-]{43}$/);
+    // The signature is the base64url HMAC-SHA-256 of the JSON of every item
+    // before it.
+    assert.equal(signed[6], await hmacOf(KEY, signed.slice(0, 6)));
     // Forgeries: unsigned; each signed item changed (the signature covers
     // every one); another signature; the event's signature on a heartbeat;
     // an unsigned heartbeat.
@@ -856,6 +902,33 @@ Deno.test("bridge() with a key signs messages and drops unsigned, wrongly signed
       `Dropped a heartbeat from bridge ${origin}: ${mismatch}`,
       `Dropped a heartbeat from bridge ${origin}: it is not signed`,
     ]);
+  });
+});
+
+Deno.test("bridge() with a key signs its heartbeats, and receivers accept them", async () => {
+  await withBridges(async (bridges) => {
+    const hub = new Hub();
+    const { errors, onError } = recorder();
+    bridges.open(new EventBus<Events>(), hub.transport(), {
+      key: KEY,
+      onError,
+    });
+    const sent = deferred();
+    const transport = hub.transport();
+    const from = bridges.open(new EventBus<Events>(), {
+      ...transport,
+      send(message) {
+        transport.send(message);
+        sent.resolve();
+      },
+    }, { key: KEY, heartbeat: 60_000 });
+    await within(sent.promise, "the signed heartbeat");
+    const [beat] = hub.sent as readonly (readonly unknown[])[];
+    assert.deepEqual(beat!.slice(0, 4), [2, from.origin, 0, 0]);
+    assert.equal(beat![4], await hmacOf(KEY, [2, from.origin, 0, 0]));
+    assert.equal(beat!.length, 5);
+    await drainMicrotasks();
+    assert.deepEqual(errors, []);
   });
 });
 

@@ -199,8 +199,9 @@ class Listeners {
  * change.
  */
 function encode(message: BridgeMessage, label: string): string {
+  // Only an unsigned event with a payload has six items (an undefined one
+  // is left out).
   if (message.length !== 6) return JSON.stringify(message);
-  if (message[5] === undefined) return JSON.stringify(message.slice(0, 5));
   return encodeJsonItems(
     message,
     () => `Cannot publish ${quote(message[4] as string)} to ${label}`,

@@ -442,6 +442,39 @@ eachKind(
   },
 );
 
+eachKind(
+  "bridgeRedis() publishes protocol version 2 as compact JSON arrays, and an undefined payload arrives as undefined",
+  async (kind, server) => {
+    await using sending = await redisPair(kind, server.port);
+    await using receiving = await redisPair(kind, server.port);
+    await using tap = await redisPair(kind, server.port);
+    const channel = `wire-${crypto.randomUUID()}`;
+    const texts: string[] = [];
+    await tap.record(channel, (text) => void texts.push(text));
+    const a = new EventBus<{ ping: { n: number }; none: undefined }>();
+    const b = new EventBus<{ ping: { n: number }; none: undefined }>();
+    const got: unknown[][] = [];
+    b.subscribeAll((event) => void got.push([event.name, event.payload]));
+    await using from = bridgeRedis(a, sending, {
+      channel,
+      heartbeat: 60_000,
+    });
+    await using to = bridgeRedis(b, receiving, { channel, heartbeat: false });
+    await Promise.all([from.ready, to.ready]);
+    await a.emit("ping", { n: 1 });
+    await a.emit("none");
+    await until(() => got.length === 2 && texts.length === 3, "the events");
+    const ids = texts.slice(1).map((text) => JSON.parse(text)[3]);
+    const o = JSON.stringify(from.origin);
+    assert.deepEqual(texts, [
+      `[2,${o},0,0]`,
+      `[2,${o},1,"${ids[0]}","ping",{"n":1}]`,
+      `[2,${o},2,"${ids[1]}","none"]`,
+    ]);
+    assert.deepEqual(got, [["ping", { n: 1 }], ["none", undefined]]);
+  },
+);
+
 redisTest(
   "bridgeRedis() never delivers its own messages back to its bus",
   async () => {
