@@ -708,15 +708,20 @@ const BusBridge = /* @__PURE__ */ (() =>
 
     #track(publish: PromiseLike<unknown>): void {
       this.#pending++;
-      Promise.resolve(publish).then(() => {
-        this.#pending--;
-        this.#publishFailed = false;
-      }, (error) => {
-        this.#pending--;
-        this.#publishFailed = true;
-        if (this.#closing === undefined) this.report(error);
-      });
+      // Handlers made once, not two closures per publish.
+      Promise.resolve(publish).then(this.#published, this.#publishFailure);
     }
+
+    #published = (): void => {
+      this.#pending--;
+      this.#publishFailed = false;
+    };
+
+    #publishFailure = (error: unknown): void => {
+      this.#pending--;
+      this.#publishFailed = true;
+      if (this.#closing === undefined) this.report(error);
+    };
 
     #publish(
       event: AnyEvent<Record<string, unknown>>,

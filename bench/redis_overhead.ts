@@ -14,7 +14,9 @@
 // - bridge: `bus.emit(name, payload)` on one bus, bridged to a second bus
 //   that a listener counts on.
 //
-// Rounds alternate; the ratios are of the medians.
+// Each round runs every kind once, in a new random order (so no kind always
+// follows another and pays for the garbage it left); the ratios are of the
+// medians.
 //
 //   deno run -A bench/redis_overhead.ts [events per round] [rounds]
 
@@ -143,10 +145,15 @@ for (const kind of KINDS) {
   const raws = new Map<Mode, number[]>(MODES.map((mode) => [mode, []]));
   const bridges: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const mode of MODES) {
-      raws.get(mode)!.push(await raw(kind, server.port, mode));
+    const order: (Mode | "bridge")[] = [...MODES, "bridge"];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
     }
-    bridges.push(await bridged(kind, server.port));
+    for (const mode of order) {
+      if (mode === "bridge") bridges.push(await bridged(kind, server.port));
+      else raws.get(mode)!.push(await raw(kind, server.port, mode));
+    }
   }
   const bridge = median(bridges) / EVENTS;
   console.log(
