@@ -10,9 +10,13 @@ import { describe } from "./_validate.ts";
 
 /** The protocol version, the first item of every message. */
 export const VERSION = 2;
-/** The kind of a message: `EVENT`, or the number at index 3 of the others. */
+// The kinds of message `readMessage` tells apart. A heartbeat and a skip
+// carry theirs at index 3, where an event has its id (a string).
+/** A heartbeat: `[2, origin, seq, 0]`. */
 export const HEARTBEAT = 0;
+/** A skip: `[2, origin, seq, 1]`. */
 export const SKIP = 1;
+/** An event: `[2, origin, seq, id, event, ...]` (not on the wire). */
 export const EVENT = 2;
 /** The longest origin or id a receiver accepts. */
 const MAX_ID = 64;
