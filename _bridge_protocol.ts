@@ -5,18 +5,29 @@
 // random ids, reading and checking a received message, and signing and
 // verifying them with Web Crypto (HMAC-SHA-256).
 
-import type { BridgeEventMessage, BridgeKey, BridgeMessage } from "./bridge.ts";
+import type { BridgeKey } from "./bridge.ts";
 import { describe } from "./_validate.ts";
 
-/** The protocol version, `v` on every message. */
-export const VERSION = 1;
+/** The protocol version, the first item of every message. */
+export const VERSION = 2;
+// The kinds of message `readMessage` tells apart. A heartbeat and a skip
+// carry theirs at index 3, where an event has its id (a string).
+/** A heartbeat: `[2, origin, seq, 0]`. */
+export const HEARTBEAT = 0;
+/** A skip: `[2, origin, seq, 1]`. */
+export const SKIP = 1;
+/** An event: `[2, origin, seq, id, event, ...]` (not on the wire). */
+export const EVENT = 2;
 /** The longest origin or id a receiver accepts. */
 const MAX_ID = 64;
+/** The length of the ids and origins this module makes. */
+const ID_LENGTH = 16;
 
-// Random ids: 22 base64url characters (132 random bits) from
+// Random ids: 16 base64url characters (96 random bits) from
 // `crypto.getRandomValues`, which every runtime and plain-http pages have,
-// drawn from a pool refilled 93 ids at a time. Shorter than a UUID on the
-// wire and quicker to hash in the receiver's recent-id window.
+// drawn from a pool refilled 128 ids at a time. Unpredictable (nobody can
+// claim the id of an event before it is published), short on the wire and
+// quick to hash in the receiver's recent-id window.
 const ALPHABET =
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 // The tables are built by calls marked pure, so a bundler drops this module
@@ -24,15 +35,15 @@ const ALPHABET =
 const CODES = /* @__PURE__ */ Array.from(ALPHABET, (c) => c.charCodeAt(0));
 const pool = /* @__PURE__ */ new Uint8Array(2048);
 let used = 2048;
-const codes = /* @__PURE__ */ new Array<number>(22);
+const codes = /* @__PURE__ */ new Array<number>(ID_LENGTH);
 
-/** A random id: 22 base64url characters, 132 random bits. */
+/** A random id: 16 base64url characters, 96 random bits. */
 export function randomId(): string {
-  if (used + 22 > pool.length) {
+  if (used + ID_LENGTH > pool.length) {
     crypto.getRandomValues(pool);
     used = 0;
   }
-  for (let i = 0; i < 22; i++) codes[i] = CODES[pool[used++]! & 63]!;
+  for (let i = 0; i < ID_LENGTH; i++) codes[i] = CODES[pool[used++]! & 63]!;
   return String.fromCharCode.apply(null, codes);
 }
 
@@ -97,94 +108,95 @@ function fromBase64url(
   return bytes;
 }
 
-/** An event message, with its payload or, signed, its JSON text. */
-export function eventMessage(
-  origin: string,
-  seq: number,
-  id: string,
-  event: string,
-  payload: unknown,
-  data?: string,
-): BridgeEventMessage {
-  return data === undefined
-    ? { v: VERSION, type: "event", origin, seq, id, event, payload }
-    : { v: VERSION, type: "event", origin, seq, id, event, data };
-}
-
-/** What `readMessage` takes from a message it accepts. */
-export interface Received {
-  heartbeat: boolean;
-  skip: boolean;
-  origin: string;
-  seq: number;
-  id: string;
-  event: string;
-  message: Record<string, unknown>;
-}
-
-export function readMessage(data: unknown): Received | string {
-  if (typeof data !== "object" || data === null) {
-    return `expected a bridge message object, got ${describe(data)}`;
+/**
+ * Checks a received message: its kind (`EVENT`, `HEARTBEAT` or `SKIP`), or
+ * why it is refused. Once it passes, the items are what `BridgeMessage`
+ * says: `[1]` an origin, `[2]` a position, and for an event `[3]` its id,
+ * `[4]` its name, `[5]` its payload (unsigned, absent for `undefined`) or its
+ * JSON text and `[6]` its signature (signed); for a heartbeat or a skip,
+ * `[4]` its signature (signed).
+ */
+export function readMessage(data: unknown): number | string {
+  if (!Array.isArray(data)) {
+    if (
+      typeof data === "object" && data !== null &&
+      (data as { v?: unknown }).v === 1
+    ) {
+      return `protocol version 1 (an older @arcly/bus) is not supported, expected version ${VERSION}`;
+    }
+    return `expected a bridge message (an array), got ${describe(data)}`;
   }
-  const message = data as Record<string, unknown>;
-  if (message.v !== VERSION) {
-    return `expected protocol version 1, got ${describe(message.v)}`;
+  if (data[0] !== VERSION) {
+    return `expected protocol version ${VERSION}, got ${describe(data[0])}`;
   }
-  const { type, origin, seq } = message;
+  const origin: unknown = data[1];
   if (!isId(origin)) {
     return `origin must be 1 to ${MAX_ID} characters of A-Z, a-z, 0-9, - and _, got ${
       describe(origin)
     }`;
   }
-  const heartbeat = type === "heartbeat";
-  const skip = type === "skip";
-  if (
-    typeof seq !== "number" || !Number.isSafeInteger(seq) ||
-    seq < (heartbeat ? 0 : 1)
-  ) {
-    return `seq must be a positive safe integer, got ${describe(seq)}`;
+  const length = data.length;
+  const seq: unknown = data[2];
+  const kind: unknown = data[3];
+  if (typeof kind === "string") {
+    if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1) {
+      return `seq must be a positive safe integer, got ${describe(seq)}`;
+    }
+    if (!isId(kind)) {
+      return `id must be 1 to ${MAX_ID} characters of A-Z, a-z, 0-9, - and _, got ${
+        describe(kind)
+      }`;
+    }
+    if (typeof data[4] !== "string") {
+      return `event must be a string, got ${describe(data[4])}`;
+    }
+    if (length === 5 || length === 6) return EVENT;
+    if (length !== 7) {
+      return `an event has 5 to 7 items, got ${length}`;
+    }
+    if (typeof data[5] !== "string") {
+      return `data must be a string, got ${describe(data[5])}`;
+    }
+    if (typeof data[6] !== "string") {
+      return `sig must be a string, got ${describe(data[6])}`;
+    }
+    return EVENT;
   }
-  if (heartbeat || skip) {
-    return { heartbeat, skip, origin, seq, id: "", event: "", message };
-  }
-  if (type !== "event") {
-    return `type must be "event", "heartbeat" or "skip", got ${describe(type)}`;
-  }
-  const { id, event } = message;
-  if (!isId(id)) {
-    return `id must be 1 to ${MAX_ID} characters of A-Z, a-z, 0-9, - and _, got ${
-      describe(id)
+  if (kind !== HEARTBEAT && kind !== SKIP) {
+    return `item 3 must be an id, ${HEARTBEAT} (heartbeat) or ${SKIP} (skip), got ${
+      describe(kind)
     }`;
   }
-  if (typeof event !== "string") {
-    return `event must be a string, got ${describe(event)}`;
+  if (
+    typeof seq !== "number" || !Number.isSafeInteger(seq) ||
+    seq < (kind === HEARTBEAT ? 0 : 1)
+  ) {
+    return `seq must be a ${
+      kind === HEARTBEAT ? "non-negative" : "positive"
+    } safe integer, got ${describe(seq)}`;
   }
-  if (message.data !== undefined && typeof message.data !== "string") {
-    return `data must be a string, got ${describe(message.data)}`;
+  if (length === 4) return kind;
+  if (length !== 5) {
+    return `a ${
+      kind === HEARTBEAT ? "heartbeat" : "skip"
+    } has 4 or 5 items, got ${length}`;
   }
-  return { heartbeat, skip, origin, seq, id, event, message };
+  if (typeof data[4] !== "string") {
+    return `sig must be a string, got ${describe(data[4])}`;
+  }
+  return kind;
+}
+
+/** Whether a message, read by `readMessage` as `kind`, carries a signature. */
+export function isSigned(message: readonly unknown[], kind: number): boolean {
+  return message.length === (kind === EVENT ? 7 : 5);
 }
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 
-function signedText(
-  message: Record<string, unknown>,
-): Uint8Array<ArrayBuffer> {
-  return encoder.encode(
-    JSON.stringify(
-      message.type !== "event"
-        ? [VERSION, message.type, message.origin, message.seq]
-        : [
-          VERSION,
-          "event",
-          message.origin,
-          message.seq,
-          message.id,
-          message.event,
-          message.data,
-        ],
-    ),
-  );
+/** What a signature covers: every item of the message before it. */
+function signedText(items: readonly unknown[]): Uint8Array<ArrayBuffer> {
+  return encoder.encode(JSON.stringify(items));
 }
 
 export function importKeys(keys: readonly BridgeKey[]): Promise<CryptoKey[]> {
@@ -210,24 +222,30 @@ export function importKeys(keys: readonly BridgeKey[]): Promise<CryptoKey[]> {
   }));
 }
 
-/** The base64url HMAC-SHA-256 signature of `message` with `key`. */
+/**
+ * The base64url HMAC-SHA-256 signature of `items` (a message without its
+ * signature) with `key`.
+ */
 export async function signatureOf(
   key: CryptoKey,
-  message: BridgeMessage,
+  items: readonly unknown[],
 ): Promise<string> {
-  const text = signedText(message as unknown as Record<string, unknown>);
-  return base64url(new Uint8Array(await crypto.subtle.sign("HMAC", key, text)));
+  return base64url(
+    new Uint8Array(await crypto.subtle.sign("HMAC", key, signedText(items))),
+  );
 }
 
-/** Whether `sig` is the signature of `message` with one of `keys`. */
+/**
+ * Whether the last item of `message`, a signed message, is the signature
+ * of the others with one of `keys`.
+ */
 export async function verifies(
   keys: readonly CryptoKey[],
-  message: Record<string, unknown>,
-  sig: string,
+  message: readonly unknown[],
 ): Promise<boolean> {
-  const bytes = fromBase64url(sig);
+  const bytes = fromBase64url(message[message.length - 1] as string);
   if (bytes === undefined) return false;
-  const text = signedText(message);
+  const text = signedText(message.slice(0, -1));
   for (const key of keys) {
     if (await crypto.subtle.verify("HMAC", key, bytes, text)) return true;
   }

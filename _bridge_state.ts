@@ -9,7 +9,9 @@ import { randomId } from "./_bridge_protocol.ts";
 import { quote } from "./_validate.ts";
 
 /** Where a bus keeps the state its bridges share. */
-const STATE_KEY = "@arcly/bus.bridges.v1";
+// Versioned with the protocol and with this state's methods: bridges that
+// share it must agree on both.
+const STATE_KEY = "@arcly/bus.bridges.v2";
 /** The most publishers a bus tracks positions of (least recent dropped). */
 const MAX_PUBLISHERS = 1024;
 /** The most gap ranges tracked per publisher. */
@@ -33,15 +35,20 @@ class RecentSet {
   constructor(size: number) {
     this.#size = size;
   }
-  has(key: string): boolean {
-    return this.#current.has(key) || this.#previous.has(key);
-  }
-  add(key: string): void {
-    if (this.#current.size >= this.#size) {
-      this.#previous = this.#current;
+  /**
+   * Whether `key` is new among the recent entries; it is one of them from
+   * now on. One lookup in each set: the add tells whether it was there.
+   */
+  fresh(key: string): boolean {
+    if (this.#previous.has(key)) return false;
+    const current = this.#current;
+    const size = current.size;
+    if (current.add(key).size === size) return false;
+    if (size + 1 >= this.#size) {
+      this.#previous = current;
       this.#current = new Set();
     }
-    this.#current.add(key);
+    return true;
   }
 }
 
@@ -76,8 +83,8 @@ interface Stream {
  */
 export class BusState {
   readonly own: Set<string> = new Set();
-  readonly ids: RecentSet;
   readonly window: number;
+  #ids: RecentSet;
   #current: Map<string, Stream> = new Map();
   #previous: Map<string, Stream> = new Map();
   #eventIds: WeakMap<object, string> = new WeakMap();
@@ -87,7 +94,15 @@ export class BusState {
 
   constructor(window: number) {
     this.window = window;
-    this.ids = new RecentSet(window);
+    this.#ids = new RecentSet(window);
+  }
+
+  /**
+   * Whether event `id` is new: not among the last `window` to `2 * window`
+   * ids. It is remembered from now on.
+   */
+  fresh(id: string): boolean {
+    return this.#ids.fresh(id);
   }
 
   /** The id of one emit: the same for every bridge of the bus. */

@@ -327,6 +327,45 @@ export function encodeJson(
       // A getter threw: the exact path says where.
     }
   }
+  return exactly(value, action, name);
+}
+
+/**
+ * The JSON text of `items`, an array of strings and safe integers whose last
+ * item is a value checked and written as `encodeJson` does. Plain data is
+ * written by one `JSON.stringify` of the whole array: one flat string, which
+ * a socket writes without flattening it first (a concatenation costs a
+ * Redis client about 1 µs more per message).
+ *
+ * @param items The items; the last one is the value.
+ * @param action The start of the error message, e.g. `Cannot publish "x"`.
+ * @param name What to call the value in the message, e.g. `payload`.
+ */
+export function encodeJsonItems(
+  items: readonly unknown[],
+  action: string | (() => string),
+  name: string,
+): string {
+  const last = items.length - 1;
+  const value = items[last];
+  if (typeof value === "object" && value !== null) {
+    try {
+      if (fits(value, 0)) return JSON.stringify(items);
+    } catch {
+      // A getter threw: the exact path says where.
+    }
+  }
+  const head = JSON.stringify(items.slice(0, last));
+  const body = exactly(value, action, name);
+  return `${head.slice(0, -1)}${last === 0 ? "" : ","}${body}]`;
+}
+
+/** The exact path of `encodeJson`. */
+function exactly(
+  value: unknown,
+  action: string | (() => string),
+  name: string,
+): string {
   try {
     return encodeExactly(value, name);
   } catch (error) {

@@ -1,10 +1,11 @@
 // Copyright 2026 the arcly authors. MIT license.
 
 // The Redis bridge's encoder against JSON.stringify, on a 200 B and a 100 KB
-// payload of plain data (what a bus event usually carries):
+// payload of plain data (what a bus event usually carries), alone and as the
+// last item of a protocol 2 message (what the Redis bridge publishes):
 //   deno bench _json_bench.ts
 
-import { encodeJson } from "./_json.ts";
+import { encodeJson, encodeJsonItems } from "./_json.ts";
 
 function order(i: number) {
   return {
@@ -34,5 +35,12 @@ for (
   });
   Deno.bench(`${group}: encodeJson`, { group }, () => {
     encodeJson(payload, "Cannot publish", "payload");
+  });
+  const head = [2, "mZ3k1c0e9aQ2Yy8v", 12345, "Xq0Jc7tG3uHnL2mP", "order"];
+  Deno.bench(`${group}: JSON.stringify, message`, { group }, () => {
+    JSON.stringify([...head, payload]);
+  });
+  Deno.bench(`${group}: encodeJsonItems, message`, { group }, () => {
+    encodeJsonItems([...head, payload], "Cannot publish", "payload");
   });
 }

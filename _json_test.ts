@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import vm from "node:vm";
-import { encodeJson } from "./_json.ts";
+import { encodeJson, encodeJsonItems } from "./_json.ts";
 
 const ACTION = 'Cannot publish "e"';
 
@@ -280,4 +280,41 @@ Deno.test("encodeJson() builds the error message only when it throws", () => {
     ),
   );
   assert.equal(built, 1);
+});
+
+Deno.test("encodeJsonItems() writes the items as JSON.stringify does, checking the last as encodeJson does", () => {
+  const deep: unknown[] = [];
+  let inner = deep;
+  for (let i = 0; i < 2_000; i++) inner.push(inner = []);
+  const head = [2, "origin", 7, 'a "quoted" \u2028 id', "name"];
+  for (
+    const value of [
+      { a: 1, b: [true, null, "x"] },
+      [1, "a"],
+      "text",
+      5,
+      null,
+      // The exact path: a boxed primitive, no prototype, deep nesting.
+      { n: new Number(3) },
+      Object.assign(Object.create(null), { x: 1 }),
+      deep,
+    ]
+  ) {
+    const items = [...head, value];
+    assert.equal(
+      encodeJsonItems(items, ACTION, "payload"),
+      JSON.stringify(items),
+    );
+  }
+  assert.equal(encodeJsonItems([{ a: 1 }], ACTION, "payload"), '[{"a":1}]');
+  assert.equal(
+    encodeJsonItems([new Number(1)], ACTION, "payload"),
+    JSON.stringify([1]),
+  );
+  assert.throws(
+    () => encodeJsonItems([...head, { a: [1, 2n] }], ACTION, "payload"),
+    new TypeError(
+      `${ACTION}: payload.a[1] is a BigInt, which JSON cannot carry`,
+    ),
+  );
 });

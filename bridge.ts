@@ -1,33 +1,37 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
-// The bridge protocol, version 1. Transports (broadcast_channel.ts, redis.ts)
+// The bridge protocol, version 2. Transports (broadcast_channel.ts, redis.ts)
 // build on `bridge(bus, transport, options)` and carry `BridgeMessage`s as
 // they are; they never look inside except to encode them.
 //
-// Messages (plain objects; every field is required unless marked optional):
+// Messages are arrays (short on the wire, quick to parse and to clone):
 //
-//   event:     { v: 1, type: "event", origin, seq, id, event, payload }
-//   signed:    { v: 1, type: "event", origin, seq, id, event, data, sig }
-//   heartbeat: { v: 1, type: "heartbeat", origin, seq [, sig] }
-//   skip:      { v: 1, type: "skip", origin, seq [, sig] }
+//   event:     [2, origin, seq, id, event]            (payload undefined)
+//              [2, origin, seq, id, event, payload]
+//   signed:    [2, origin, seq, id, event, data, sig]
+//   heartbeat: [2, origin, seq, 0]  or  [2, origin, seq, 0, sig]
+//   skip:      [2, origin, seq, 1]  or  [2, origin, seq, 1, sig]
 //
+// - 2: the protocol version. A receiver reports and drops any other (version
+//   1, the object form of earlier releases, included: 0.x, no mixed fleets).
 // - origin: the publishing bridge, 1 to 64 characters of [A-Za-z0-9_-]
-//   (22 random base64url characters). One bridge = one stream of
+//   (16 random base64url characters). One bridge = one stream of
 //   positions.
 // - seq: the bridge's position, 1, 2, 3, ... for its events; a heartbeat
 //   carries the position of the last event the bridge published (0 in the
 //   one a bridge sends when it is ready, before any event).
-// - id: the event's id, 1 to 64 characters of [A-Za-z0-9_-] (22 random
-//   base64url characters: unpredictable, so nobody can claim the id of an
-//   event before it is published). Every bridge of one bus publishes one
-//   emit with the same id, so receivers drop the copies (see `BusState` in
-//   _bridge_state.ts).
-// - event: the event name; payload: the payload, as the transport carries it.
+// - id (a string at index 3; a heartbeat or skip has the number 0 or 1
+//   there): the event's id, 1 to 64 characters of [A-Za-z0-9_-] (16 random
+//   base64url characters, 96 random bits: unpredictable, so nobody can claim
+//   the id of an event before it is published). Every bridge of one bus
+//   publishes one emit with the same id, so receivers drop the copies (see
+//   `BusState` in _bridge_state.ts).
+// - event: the event name; payload: the payload, as the transport carries
+//   it; absent for `undefined`.
 // - data, sig: with `options.key`, the payload travels as JSON text in
-//   `data` ("" for `undefined`) and `sig` is the base64url HMAC-SHA-256 of
-//   `JSON.stringify([1, type, origin, seq, id, event, data])` for an event or
-//   `JSON.stringify([1, type, origin, seq])` for a heartbeat or a skip.
+//   `data` ("" for `undefined`) and `sig`, always the last item, is the
+//   base64url HMAC-SHA-256 of `JSON.stringify` of every item before it.
 // - skip: position seq carries no event (the transport refused its payload
 //   after the position was given; BroadcastChannel sends it in its place).
 //
@@ -51,8 +55,9 @@
 // and ignored, unless the next message of that publisher confirms it (then
 // the position moves and the skipped range is reported lost).
 //
-// Field order is fixed, `v`, `type`, `origin` first: the Redis transport
-// recognises its own messages by their start without parsing them.
+// The origin is the second item, so every message of a bridge starts with
+// the same text in JSON: the Redis transport recognises its own messages by
+// that start without parsing them.
 //
 // Transport contract for implementers (redis.ts): see `BridgeTransport` and
 // `BridgeLink`. `send` must throw a TypeError synchronously for a payload it
@@ -60,7 +65,9 @@
 // `link.track(promise)` instead of returning it: the emit waits for a
 // returned promise. `listen(receive, fail, link)` resolves once subscribed.
 // `name` (e.g. "Redis") makes errors say "Cannot bridge the bus to Redis".
-// Unless `heartbeat: false`, a bridge publishes one heartbeat (seq 0 before
+// Unless `heartbeat: false`, a bridge publishes one heartbeat once it is
+// ready (seq 0 before any event), then one every `heartbeat` ms while it
+// publishes nothing else.
 
 import type { EventBus } from "./bus.ts";
 import type { Schemas, StandardIssue, StandardSchema } from "./schema.ts";
@@ -70,12 +77,14 @@ import { readSchemas, schemaError, validatePayload } from "./_schema.ts";
 import { encodeJson } from "./_json.ts";
 import { ASYNC_DISPOSE, DISPOSE, isThenable, logError } from "./_util.ts";
 import {
-  eventMessage,
+  EVENT,
+  HEARTBEAT,
   importKeys,
+  isSigned,
   randomId,
   readMessage,
-  type Received,
   signatureOf,
+  SKIP,
   verifies,
   VERSION,
 } from "./_bridge_protocol.ts";
@@ -95,90 +104,89 @@ import {
 } from "./_validate.ts";
 
 /**
- * An event on the wire, as a bridge publishes it for each local emit. With
- * `options.key` the payload travels as JSON text in `data`, signed by
- * `sig`; without, as `payload`, encoded by the transport.
+ * An event on the wire, as a bridge publishes it for each local emit:
+ * `[2, origin, seq, id, event]` for an `undefined` payload,
+ * `[2, origin, seq, id, event, payload]` for any other, and with
+ * `options.key` `[2, origin, seq, id, event, data, sig]`, the payload as
+ * JSON text in `data` (`""` for `undefined`) and `sig` the base64url
+ * HMAC-SHA-256 of `JSON.stringify` of the items before it.
+ *
+ * - `2`: the protocol version.
+ * - `origin`: the id of the bridge that published it (`Bridge.origin`).
+ * - `seq`: its position among that bridge's events: 1, 2, 3, ...
+ * - `id`: the event's id; one emit has one id on every bridge of its bus.
+ * - `event`: the event name.
  *
  * @example Usage
  * ```ts
  * import type { BridgeEventMessage } from "@arcly/bus/bridge";
  *
- * const message: BridgeEventMessage = {
- *   v: 1,
- *   type: "event",
- *   origin: "mZ3k1c0e9aQ2Yy8vR5wTbA",
- *   seq: 1,
- *   id: "Xq0Jc7tG3uHnL2mP9sVwEA",
- *   event: "user.created",
- *   payload: { id: 1 },
- * };
+ * const message: BridgeEventMessage = [
+ *   2,
+ *   "mZ3k1c0e9aQ2Yy8v",
+ *   1,
+ *   "Xq0Jc7tG3uHnL2mP",
+ *   "user.created",
+ *   { id: 1 },
+ * ];
+ * const [, origin, seq, id, event] = message;
  * ```
  */
-export interface BridgeEventMessage {
-  /** The protocol version: 1. */
-  readonly v: 1;
-  /** What the message is. */
-  readonly type: "event";
-  /** The id of the bridge that published it (`Bridge.origin`). */
-  readonly origin: string;
-  /** Its position among that bridge's events: 1, 2, 3, ... */
-  readonly seq: number;
-  /** The event's id: one emit has one id on every bridge of its bus. */
-  readonly id: string;
-  /** The event name. */
-  readonly event: string;
-  /** The payload it was emitted with (unsigned messages). */
-  readonly payload?: unknown;
-  /** The payload as JSON text, `""` for `undefined` (signed messages). */
-  readonly data?: string;
-  /** The base64url HMAC-SHA-256 signature (signed messages). */
-  readonly sig?: string;
-}
+export type BridgeEventMessage =
+  | readonly [
+    v: 2,
+    origin: string,
+    seq: number,
+    id: string,
+    event: string,
+    payload?: unknown,
+  ]
+  | readonly [
+    v: 2,
+    origin: string,
+    seq: number,
+    id: string,
+    event: string,
+    data: string,
+    sig: string,
+  ];
 
 /**
- * A heartbeat on the wire: a bridge's position, sent every
- * `options.heartbeat` milliseconds while it publishes nothing else, so
- * receivers see lost events at the end of a stream.
+ * A heartbeat on the wire, `[2, origin, seq, 0]`: a bridge's position (the
+ * last event it published), sent every `options.heartbeat` milliseconds
+ * while it publishes nothing else, so receivers see lost events at the end
+ * of a stream. `[2, origin, seq, 1]` is a skip: position `seq` carries no
+ * event (the transport refused its payload after numbering it). With
+ * `options.key` a fifth item is the signature of the first four.
  *
  * @example Usage
  * ```ts
  * import type { BridgeHeartbeat } from "@arcly/bus/bridge";
  *
- * const beat: BridgeHeartbeat = {
- *   v: 1,
- *   type: "heartbeat",
- *   origin: "mZ3k1c0e9aQ2Yy8vR5wTbA",
- *   seq: 12,
- * };
+ * const beat: BridgeHeartbeat = [2, "mZ3k1c0e9aQ2Yy8v", 12, 0];
  * ```
  */
-export interface BridgeHeartbeat {
-  /** The protocol version: 1. */
-  readonly v: 1;
-  /**
-   * What the message is: `"heartbeat"`, or `"skip"` when the position
-   * carries no event (the transport refused its payload after numbering it).
-   */
-  readonly type: "heartbeat" | "skip";
-  /** The id of the bridge that sent it (`Bridge.origin`). */
-  readonly origin: string;
-  /** The position of the last event that bridge published. */
-  readonly seq: number;
-  /** The base64url HMAC-SHA-256 signature (with `options.key`). */
-  readonly sig?: string;
-}
+export type BridgeHeartbeat = readonly [
+  v: 2,
+  origin: string,
+  seq: number,
+  kind: 0 | 1,
+  sig?: string,
+];
 
 /**
- * Anything a bridge sends through its transport.
+ * Anything a bridge sends through its transport: an array whose item 3 is
+ * the event id (a string) for an event, and `0` or `1` for a heartbeat or a
+ * skip.
  *
  * @example Telling the kinds apart
  * ```ts
  * import type { BridgeMessage } from "@arcly/bus/bridge";
  *
  * function describe(message: BridgeMessage): string {
- *   return message.type === "event"
- *     ? `${message.event} #${message.seq}`
- *     : `heartbeat at ${message.seq}`;
+ *   return typeof message[3] === "string"
+ *     ? `${message[4]} #${message[2]}`
+ *     : `heartbeat at ${message[2]}`;
  * }
  * ```
  */
@@ -703,15 +711,20 @@ const BusBridge = /* @__PURE__ */ (() =>
 
     #track(publish: PromiseLike<unknown>): void {
       this.#pending++;
-      Promise.resolve(publish).then(() => {
-        this.#pending--;
-        this.#publishFailed = false;
-      }, (error) => {
-        this.#pending--;
-        this.#publishFailed = true;
-        if (this.#closing === undefined) this.report(error);
-      });
+      // Handlers made once, not two closures per publish.
+      Promise.resolve(publish).then(this.#published, this.#publishFailure);
     }
+
+    #published = (): void => {
+      this.#pending--;
+      this.#publishFailed = false;
+    };
+
+    #publishFailure = (error: unknown): void => {
+      this.#pending--;
+      this.#publishFailed = true;
+      if (this.#closing === undefined) this.report(error);
+    };
 
     #publish(
       event: AnyEvent<Record<string, unknown>>,
@@ -732,10 +745,12 @@ const BusBridge = /* @__PURE__ */ (() =>
           "payload",
         );
         this.#seq = seq;
-        this.#sign(eventMessage(this.origin, seq, id, name, undefined, data));
+        this.#sign([VERSION, this.origin, seq, id, name, data]);
         return;
       }
-      const message = eventMessage(this.origin, seq, id, name, payload);
+      const message: BridgeEventMessage = payload === undefined
+        ? [VERSION, this.origin, seq, id, name]
+        : [VERSION, this.origin, seq, id, name, payload];
       let sent: void | PromiseLike<unknown>;
       try {
         sent = this.#transport!.send(message);
@@ -757,16 +772,19 @@ const BusBridge = /* @__PURE__ */ (() =>
       }
     }
 
-    /** Signs and sends `message` after the messages before it. */
-    #sign(message: BridgeMessage): void {
+    /**
+     * Signs `items` (a message without its signature) and sends them with
+     * the signature after the messages before them.
+     */
+    #sign(items: readonly unknown[]): void {
       this.#sentSinceBeat = true;
       const keys = this.#keys!;
       const signed = this.#signing.then(async () => {
         const [key] = await keys;
-        const sig = await signatureOf(key!, message);
+        const sig = await signatureOf(key!, items);
         if (this.#closing !== undefined) return;
         const sent = this.#transport!.send(
-          { ...message, sig } as BridgeMessage,
+          [...items, sig] as unknown as BridgeMessage,
         );
         if (isThenable(sent)) this.#track(sent);
       });
@@ -786,12 +804,12 @@ const BusBridge = /* @__PURE__ */ (() =>
     /** Sends a heartbeat with the current position. */
     #sendBeat(): void {
       if (this.#closing !== undefined) return;
-      const beat: BridgeHeartbeat = {
-        v: VERSION,
-        type: "heartbeat",
-        origin: this.origin,
-        seq: this.#seq,
-      };
+      const beat: BridgeHeartbeat = [
+        VERSION,
+        this.origin,
+        this.#seq,
+        HEARTBEAT,
+      ];
       if (this.#keys !== undefined) {
         this.#sign(beat);
         this.#sentSinceBeat = false;
@@ -823,79 +841,64 @@ const BusBridge = /* @__PURE__ */ (() =>
     /** Handles one message; a promise when it must wait (signature, schema). */
     #take(data: unknown): Promise<void> | undefined {
       if (this.#closing !== undefined) return;
-      const read = readMessage(data);
-      if (typeof read === "string") {
-        this.report(new TypeError(`Cannot receive a bridged event: ${read}`));
+      const kind = readMessage(data);
+      if (typeof kind === "string") {
+        this.report(new TypeError(`Cannot receive a bridged event: ${kind}`));
         return;
       }
-      const state = this.#state!;
-      if (state.own.has(read.origin)) return;
+      const message = data as BridgeMessage;
+      if (this.#state!.own.has(message[1])) return;
       if (this.#keys !== undefined) {
-        return this.#verify(read).then((valid) =>
-          valid ? this.#accept(read) : undefined
+        return this.#verify(message, kind).then((valid) =>
+          valid ? this.#accept(message, kind) : undefined
         );
       }
-      return this.#accept(read);
+      return this.#accept(message, kind);
     }
 
-    async #verify(read: Received): Promise<boolean> {
-      const sig = read.message.sig;
-      const what = read.heartbeat
+    async #verify(message: BridgeMessage, kind: number): Promise<boolean> {
+      const what = kind === HEARTBEAT
         ? "a heartbeat"
-        : read.skip
+        : kind === SKIP
         ? "a skip"
-        : `event ${quote(read.event)}`;
-      if (typeof sig !== "string") {
-        this.report(
-          new Error(
-            `Dropped ${what} from bridge ${
-              quote(read.origin)
-            }: it is not signed`,
-          ),
-        );
+        : `event ${quote(message[4] as string)}`;
+      const from = `Dropped ${what} from bridge ${quote(message[1])}`;
+      if (!isSigned(message, kind)) {
+        this.report(new Error(`${from}: it is not signed`));
         return false;
       }
-      if (await verifies(await this.#keys!, read.message, sig)) return true;
-      this.report(
-        new Error(
-          `Dropped ${what} from bridge ${
-            quote(read.origin)
-          }: its signature does not match any key`,
-        ),
-      );
+      if (await verifies(await this.#keys!, message)) return true;
+      this.report(new Error(`${from}: its signature does not match any key`));
       return false;
     }
 
-    #accept(read: Received): Promise<void> | undefined {
+    #accept(message: BridgeMessage, kind: number): Promise<void> | undefined {
       if (this.#closing !== undefined) return;
       const state = this.#state!;
-      state.see(this, read.origin, read.seq, read.heartbeat);
-      if (read.heartbeat || read.skip) return;
-      const { event: name, id, message } = read;
+      const origin = message[1];
+      state.see(this, origin, message[2], kind === HEARTBEAT);
+      if (kind !== EVENT) return;
+      const id = message[3] as string;
+      const name = message[4] as string;
       const events = this.#settings.events;
       if (events !== undefined && !events.has(name)) return;
-      if (state.ids.has(id)) return;
-      state.ids.add(id);
-      let payload = message.payload;
-      if (typeof message.data === "string") {
+      if (!state.fresh(id)) return;
+      let payload: unknown = message[5];
+      if (message.length === 7) {
         try {
-          payload = message.data === "" ? undefined : JSON.parse(message.data);
+          payload = payload === "" ? undefined : JSON.parse(payload as string);
         } catch {
           this.report(
             new TypeError(
               `Dropped ${quote(name)} from bridge ${
-                quote(read.origin)
+                quote(origin)
               }: its data is not JSON`,
             ),
           );
           return;
         }
       }
-      const delivery: Delivery = Object.freeze({
-        local: false,
-        id,
-        origin: read.origin,
-      });
+      const delivery: Delivery = Object.freeze({ local: false, id, origin });
       const schema = this.#settings.schemas?.get(name);
       if (schema === undefined) return this.#emit(name, payload, delivery);
       const result = validatePayload(schema, payload);

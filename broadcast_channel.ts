@@ -9,6 +9,7 @@ import {
   type BridgeOptions,
   type BridgeTransport,
 } from "./bridge.ts";
+import { SKIP, VERSION } from "./_bridge_protocol.ts";
 import { checkBus, describe, invalid, MAX_QUOTE } from "./_validate.ts";
 
 /** Nesting deeper than this is named as the reason a clone failed. */
@@ -94,16 +95,15 @@ function findRefusal(value: unknown): string | undefined {
 }
 
 function refusal(label: string, message: BridgeMessage, error: unknown) {
-  const event = message.type === "event" ? message.event : "heartbeat";
+  const isEvent = typeof message[3] === "string";
+  const event = isEvent ? message[4] as string : "heartbeat";
   let platform: string;
   try {
     platform = error instanceof Error ? error.message : String(error);
   } catch {
     platform = "an error that cannot be shown";
   }
-  const found = message.type === "event"
-    ? findRefusal(message.payload)
-    : undefined;
+  const found = isEvent ? findRefusal(message[5]) : undefined;
   return new TypeError(
     cut(
       `Cannot publish ${
@@ -214,7 +214,7 @@ function transportOf(
       try {
         post(message);
       } catch (error) {
-        post({ v: 1, type: "skip", origin: message.origin, seq: message.seq });
+        post([VERSION, message[1], message[2], SKIP]);
         (refused ??= new Map()).set(message, refusal(label, message, error));
       }
     }
@@ -268,9 +268,9 @@ function transportOf(
         // Busy: the process posted enough for this window. The payload is
         // checked now, so the emit need not wait, and every message until
         // the end of the window goes out as one.
-        if (message.type === "event") {
+        if (typeof message[3] === "string") {
           try {
-            structuredClone(message.payload);
+            structuredClone(message[5]);
           } catch (error) {
             throw refusal(label, message, error);
           }
@@ -305,10 +305,10 @@ function transportOf(
       fail = onFail;
       onMessage = (event) => {
         const data = event.data;
-        if (Array.isArray(data)) {
-          for (const message of data) {
-            receive(message);
-          }
+        // A message is an array that starts with its version, a number; a
+        // batch is an array of messages (empty: the probe of `works`).
+        if (Array.isArray(data) && typeof data[0] !== "number") {
+          for (const message of data) receive(message);
         } else receive(data);
       };
       onMessageError = () =>

@@ -183,15 +183,7 @@ Deno.test("bridgeBroadcastChannel() in a Worker stops receiving and publishing o
     await w1.sees("late w1 3");
     w1.send({
       cmd: "raw",
-      message: {
-        v: 1,
-        type: "event",
-        origin: "raw",
-        seq: 1,
-        id: "marker",
-        event: "marker",
-        payload: { from: "w1", n: 4 },
-      },
+      message: [2, "raw", 1, "marker", "marker", { from: "w1", n: 4 }],
     });
     await main.sees("marker w1 4");
     assert.deepEqual(main.seen, [
@@ -315,7 +307,7 @@ Deno.test("bridgeBroadcastChannel() sends the emits of one microtask as one mess
     await within(got.promise, "the batch");
     assert.equal(messages.length, 1);
     assert.deepEqual(
-      (messages[0] as { payload: number }[]).map((m) => m.payload),
+      (messages[0] as unknown[][]).map((m) => m[5]),
       [1, 2, 3],
     );
   } finally {
@@ -394,24 +386,33 @@ Deno.test("bridgeBroadcastChannel() reports messages that are not bridged events
   const raw = new BroadcastChannel(name);
   const errors: unknown[] = [];
   let failed!: () => void;
-  const twice = new Promise<void>((resolve) => failed = resolve);
+  const all = new Promise<void>((resolve) => failed = resolve);
   await using _bridge = bridgeBroadcastChannel(bus, name, {
     onError(error) {
-      if (errors.push(error) === 2) failed();
+      if (errors.push(error) === 5) failed();
     },
   });
   try {
+    const v1 = { v: 1, type: "event", origin: "x", seq: 1, event: "e" };
     raw.postMessage("junk");
-    raw.postMessage({ v: 1, type: "event", origin: "x", seq: 0, event: "e" });
-    await within(twice, "two reported errors");
+    raw.postMessage([2, "x", 0, "id", "e"]);
+    raw.postMessage(v1);
+    // A batch: each of its messages is read.
+    raw.postMessage([v1, [3, "x", 1, "id", "e"]]);
+    await within(all, "five reported errors");
     const message = "Cannot receive a bridged event:";
+    const version1 =
+      `${message} protocol version 1 (an older @arcly/bus) is not supported, expected version 2`;
     assert.deepEqual(errors, [
       new TypeError(
-        `${message} expected a bridge message object, got string "junk"`,
+        `${message} expected a bridge message (an array), got string "junk"`,
       ),
       new TypeError(
         `${message} seq must be a positive safe integer, got number 0`,
       ),
+      new TypeError(version1),
+      new TypeError(version1),
+      new TypeError(`${message} expected protocol version 2, got number 3`),
     ]);
   } finally {
     raw.close();
@@ -511,15 +512,7 @@ Deno.test("bridgeBroadcastChannel() forged messages posted on the channel cannot
       await from.ready;
       await _to.ready;
       const forged = (seq: number, id: string) =>
-        raw.postMessage({
-          v: 1,
-          type: "event",
-          origin: from.origin,
-          seq,
-          id,
-          event: "n",
-          payload: -seq,
-        });
+        raw.postMessage([2, from.origin, seq, id, "n", -seq]);
       await sender.emit("n", 1);
       forged(9e15, "mute"); // mute: a huge position
       forged(2, "replace"); // replace: the next position
@@ -588,7 +581,7 @@ Deno.test("bridgeBroadcastChannel() topology: two copies of the library on one b
       tap.close();
     };
   }
-  const beat = { v: 1, type: "heartbeat", origin: "marker", seq: 1 };
+  const beat = [2, "marker", 1, 0];
   marker.postMessage(beat);
   marker2.postMessage(beat);
   await within(seenMarkers.promise, "the markers");

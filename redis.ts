@@ -35,7 +35,8 @@ import {
   type BridgeOptions,
   type BridgeTransport,
 } from "./bridge.ts";
-import { encodeJson } from "./_json.ts";
+import { VERSION } from "./_bridge_protocol.ts";
+import { encodeJsonItems } from "./_json.ts";
 import {
   checkBus,
   checkMethods,
@@ -193,25 +194,19 @@ class Listeners {
 }
 
 /**
- * The message as text: the envelope by `JSON.stringify`, the payload by the
- * encoder that refuses what JSON would drop or change.
+ * The message as text: the envelope by `JSON.stringify`, the payload of an
+ * unsigned event checked by the encoder that refuses what JSON would drop or
+ * change.
  */
 function encode(message: BridgeMessage, label: string): string {
-  if (message.type !== "event" || message.payload === undefined) {
-    return JSON.stringify(message);
-  }
-  const { v, type, origin, seq, id, event, payload } = message;
-  // The fields of an unsigned event, as an object of one fixed shape
-  // (JSON.stringify's fast case); anything else in its full generality.
-  const head = Object.keys(message).length === 7
-    ? JSON.stringify({ v, type, origin, seq, id, event })
-    : JSON.stringify({ ...message, payload: undefined });
-  const body = encodeJson(
-    payload,
-    () => `Cannot publish ${quote(message.event)} to ${label}`,
+  // Only an unsigned event with a payload has six items (an undefined one
+  // is left out).
+  if (message.length !== 6) return JSON.stringify(message);
+  return encodeJsonItems(
+    message,
+    () => `Cannot publish ${quote(message[4] as string)} to ${label}`,
     "payload",
   );
-  return `${head.slice(0, -1)},"payload":${body}}`;
 }
 
 /** A Redis transport, told its bridge's origin once the bridge exists. */
@@ -235,14 +230,14 @@ function transportOf(
   /** Whether SUBSCRIBE was sent: only then is there something to undo. */
   let subscribing = false;
   // Redis delivers a bridge's own messages back to it. The bridge drops
-  // them; spotting them by the start of their text spares the parse. Only
+  // them; spotting them by the start of their text (every message of a
+  // bridge starts with the version and its origin) spares the parse. Only
   // text that starts exactly as this bridge writes its messages is skipped
   // (a forgery made to look so is dropped either way).
-  let mine: [string, string] | undefined;
+  let mine: string | undefined;
   const decode = (text: unknown): void => {
     if (
-      mine !== undefined && typeof text === "string" &&
-      (text.startsWith(mine[0]) || text.startsWith(mine[1]))
+      mine !== undefined && typeof text === "string" && text.startsWith(mine)
     ) {
       return;
     }
@@ -319,11 +314,7 @@ function transportOf(
   return {
     name: "Redis",
     own(origin) {
-      const quoted = JSON.stringify(origin);
-      mine = [
-        `{"v":1,"type":"event","origin":${quoted},`,
-        `{"v":1,"type":"heartbeat","origin":${quoted},`,
-      ];
+      mine = `[${VERSION},${JSON.stringify(origin)},`;
     },
     send(message) {
       const text = encode(message, label);

@@ -91,15 +91,11 @@ function eventText(
   payload: unknown,
   id = `forged-${origin.slice(0, 8)}-${seq}`,
 ): string {
-  return JSON.stringify({
-    v: 1,
-    type: "event",
-    origin,
-    seq,
-    id,
-    event,
-    payload,
-  });
+  return JSON.stringify(
+    payload === undefined
+      ? [2, origin, seq, id, event]
+      : [2, origin, seq, id, event, payload],
+  );
 }
 
 redisTest(
@@ -447,6 +443,39 @@ eachKind(
   },
 );
 
+eachKind(
+  "bridgeRedis() publishes protocol version 2 as compact JSON arrays, and an undefined payload arrives as undefined",
+  async (kind, server) => {
+    await using sending = await redisPair(kind, server.port);
+    await using receiving = await redisPair(kind, server.port);
+    await using tap = await redisPair(kind, server.port);
+    const channel = `wire-${crypto.randomUUID()}`;
+    const texts: string[] = [];
+    await tap.record(channel, (text) => void texts.push(text));
+    const a = new EventBus<{ ping: { n: number }; none: undefined }>();
+    const b = new EventBus<{ ping: { n: number }; none: undefined }>();
+    const got: unknown[][] = [];
+    b.subscribeAll((event) => void got.push([event.name, event.payload]));
+    await using from = bridgeRedis(a, sending, {
+      channel,
+      heartbeat: 60_000,
+    });
+    await using to = bridgeRedis(b, receiving, { channel, heartbeat: false });
+    await Promise.all([from.ready, to.ready]);
+    await a.emit("ping", { n: 1 });
+    await a.emit("none");
+    await until(() => got.length === 2 && texts.length === 3, "the events");
+    const ids = texts.slice(1).map((text) => JSON.parse(text)[3]);
+    const o = JSON.stringify(from.origin);
+    assert.deepEqual(texts, [
+      `[2,${o},0,0]`,
+      `[2,${o},1,"${ids[0]}","ping",{"n":1}]`,
+      `[2,${o},2,"${ids[1]}","none"]`,
+    ]);
+    assert.deepEqual(got, [["ping", { n: 1 }], ["none", undefined]]);
+  },
+);
+
 redisTest(
   "bridgeRedis() never delivers its own messages back to its bus",
   async () => {
@@ -472,9 +501,9 @@ redisTest(
     await until(() => bridge.status.pending === 0, "the publish");
     // Its own messages are skipped before they are parsed: text that starts
     // as its messages do is not even read.
-    const start = `{"v":1,"type":"event","origin":"${bridge.origin}",`;
+    const start = `[2,"${bridge.origin}",`;
     await forger.publish(channel, `${start}not json`);
-    await forger.publish(channel, `${start.replace("event", "heartbeat")}`);
+    await forger.publish(channel, `${start}1,0]`);
     // Published after the ping reached Redis, so Redis delivers it after the
     // ping's echo, had there been one.
     await forger.publish(channel, eventText("other", 1, "marker", undefined));
@@ -575,7 +604,7 @@ redisTest(
       channel: "junk",
       onError(error) {
         errors.push(error);
-        if (errors.length === 3) failed.resolve(errors);
+        if (errors.length === 4) failed.resolve(errors);
       },
     });
     await bridge.ready;
@@ -586,10 +615,15 @@ redisTest(
     await forger.publish("elsewhere", "not json either");
     await forger.publish("junk", "not json");
     await forger.publish("junk", JSON.stringify({ event: "x" }));
+    // A message of an older @arcly/bus (protocol version 1).
+    await forger.publish(
+      "junk",
+      JSON.stringify({ v: 1, type: "heartbeat", origin: "x", seq: 1 }),
+    );
     await forger.publish("junk", `"${"x".repeat(100_000)}`);
-    const [notJson, notEvent, long] = await within(
+    const [notJson, notEvent, version1, long] = await within(
       failed.promise,
-      "three errors",
+      "four errors",
     ) as TypeError[];
     assert.ok(notJson instanceof TypeError);
     assert.match(
@@ -599,7 +633,11 @@ redisTest(
     assert.ok(notEvent instanceof TypeError);
     assert.equal(
       notEvent.message,
-      "Cannot receive a bridged event: expected protocol version 1, got undefined",
+      "Cannot receive a bridged event: expected a bridge message (an array), got an object",
+    );
+    assert.equal(
+      version1!.message,
+      "Cannot receive a bridged event: protocol version 1 (an older @arcly/bus) is not supported, expected version 2",
     );
     assert.ok(long!.message.length < 400, long!.message.slice(0, 500));
     assert.equal(bus.listenerCount(), 1);
@@ -669,22 +707,14 @@ async function forge(
   const event = (origin: string, seq: unknown, id: string, payload: number) =>
     forger.publish(
       channel,
-      JSON.stringify({
-        v: 1,
-        type: "event",
-        origin,
-        seq,
-        id,
-        event: "tick",
-        payload,
-      }),
+      JSON.stringify([2, origin, seq, id, "tick", payload]),
     );
   await real(10);
   // Mute: a huge position for the real publisher.
   await event(origin, 9e15, "mute1", -1);
   await forger.publish(
     channel,
-    JSON.stringify({ v: 1, type: "heartbeat", origin, seq: 9e15 }),
+    JSON.stringify([2, origin, 9e15, 0]),
   );
   await real(1_010);
   // Replace: the next position, with another id.
@@ -698,7 +728,7 @@ async function forge(
   for (let i = 0; i < 2_000; i++) {
     pipeline.publish(
       channel,
-      JSON.stringify({ v: 1, type: "heartbeat", origin: `o${i}`, seq: 5 }),
+      JSON.stringify([2, `o${i}`, 5, 0]),
     );
   }
   await pipeline.exec();

@@ -8,7 +8,7 @@ import { EventBus } from "../mod.ts";
 import { drainMicrotasks } from "../_test_util.ts";
 
 function peer(origin: string, seq: number, id: string): BridgeEventMessage {
-  return { v: 1, type: "event", origin, seq, id, event: "ping", payload: seq };
+  return [2, origin, seq, id, "ping", seq];
 }
 
 Deno.test({

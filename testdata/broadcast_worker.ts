@@ -65,7 +65,8 @@ self.onmessage = ({ data: command }) => {
           const last = seen.at(-1);
           self.postMessage({
             type: "tap",
-            event: (event.data as { event?: unknown }).event,
+            // An event message: [2, origin, seq, id, event, payload].
+            event: (event.data as unknown[])[4],
             last,
           });
         });

@@ -99,9 +99,10 @@ export async function faultRun(
     wake();
   });
   await receiving.record(channel, (text) => {
-    const message = JSON.parse(text);
-    if (message.origin !== sender.origin || message.type !== "event") return;
-    const n = message.payload.n as number;
+    // An event message: [2, origin, seq, id, event, payload].
+    const message = JSON.parse(text) as unknown[];
+    if (message[1] !== sender.origin || typeof message[3] !== "string") return;
+    const n = (message[5] as { n: number }).n;
     if (n < highest) report.late++;
     highest = Math.max(highest, n);
     if (report.delivered.has(n)) report.duplicates++;
