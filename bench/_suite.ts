@@ -84,6 +84,23 @@ async function copyModules(from: URL, to: URL, path = ""): Promise<void> {
   }
 }
 
+/**
+ * Runs `command` with `args` in the repository and returns its stdout;
+ * throws when it fails (its stderr goes to ours).
+ */
+export async function run(command: string, args: string[]): Promise<string> {
+  const output = await new Deno.Command(command, {
+    args,
+    cwd: root,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!output.success) {
+    throw new Error(`${command} ${args.join(" ")} failed with ${output.code}`);
+  }
+  return new TextDecoder().decode(output.stdout);
+}
+
 type DriverModule = typeof import("./_driver.ts");
 
 /**

@@ -37,9 +37,9 @@ import {
   loadDrivers,
   median,
   OURS,
+  run,
 } from "./_suite.ts";
 
-const root = new URL("../", import.meta.url);
 const IMPLS = [OURS, CONTROL, BASE];
 
 function arg(name: string, fallback: string): string {
@@ -47,17 +47,8 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? Deno.args[i + 1]! : fallback;
 }
 
-async function git(args: string[]): Promise<string> {
-  const output = await new Deno.Command("git", {
-    args,
-    cwd: root,
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  if (!output.success) {
-    throw new Error(`git ${args.join(" ")} failed with ${output.code}`);
-  }
-  return new TextDecoder().decode(output.stdout);
+function git(args: string[]): Promise<string> {
+  return run("git", args);
 }
 
 /**
@@ -110,24 +101,18 @@ async function parent(): Promise<void> {
   const all: Figures[] = [];
   try {
     for (let p = 0; p < processes; p++) {
-      const output = await new Deno.Command("deno", {
-        args: [
-          "run",
-          "--allow-read",
-          "--allow-write",
-          "--v8-flags=--expose-gc",
-          new URL(import.meta.url).pathname,
-          "--child",
-          baseDir,
-          "--filter",
-          filter,
-        ],
-        cwd: root,
-        stdout: "piped",
-        stderr: "inherit",
-      }).output();
-      if (!output.success) throw new Error(`process ${p + 1} failed`);
-      all.push(JSON.parse(new TextDecoder().decode(output.stdout)));
+      const output = await run("deno", [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--v8-flags=--expose-gc",
+        new URL(import.meta.url).pathname,
+        "--child",
+        baseDir,
+        "--filter",
+        filter,
+      ]);
+      all.push(JSON.parse(output));
       console.error(`process ${p + 1} of ${processes} done`);
     }
   } finally {
