@@ -245,6 +245,11 @@ export class Registry {
     return this.#patterns?.match(name);
   }
 
+  /** Whether every subscription is to an event of its own (no pattern, no every-event). */
+  get ownOnly(): boolean {
+    return this.#every === undefined && this.#patterns === undefined;
+  }
+
   /** The listeners of every event an emit calls now. */
   everySnapshot(): readonly Call[] | undefined {
     return this.#every?.snapshot();

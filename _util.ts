@@ -14,12 +14,8 @@ export const DISPOSE: typeof Symbol.dispose = Symbol.dispose ??
 export const ASYNC_DISPOSE: typeof Symbol.asyncDispose = Symbol.asyncDispose ??
   Symbol.for("Symbol.asyncDispose");
 
-/** Whether a value is something to wait for: an object with a `then` method. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as PromiseLike<unknown>).then === "function";
-}
+// Defined beside the listener loop that calls it (see there).
+export { isThenable } from "./_fan_out.ts";
 
 /**
  * The `onError` of a bridge or consumer given none: logs to the console with

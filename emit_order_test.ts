@@ -97,6 +97,29 @@ for (const path of PATHS) {
     ]);
   });
 
+  // emit() takes a shorter way when the bus has no pattern and no
+  // every-event subscription: the same order there.
+  Deno.test(`EventBus ${path.name} calls own listeners in subscription order when they are the only kind`, async () => {
+    const bus = new EventBus<Events>(path.options);
+    const log: string[] = [];
+    const labels = ["own 1", "own 2", "own 3"];
+    for (const label of labels) {
+      bus.subscribe("user.profile.updated", (user) => {
+        log.push(`${label} ${user.id}`);
+        throw new Error(label);
+      });
+    }
+    await assert.rejects(
+      path.emit(bus, "user.profile.updated", { id: 1 }),
+      (error: AggregateError) => {
+        assert.ok(error instanceof AggregateError);
+        assert.deepEqual(error.errors.map((e: Error) => e.message), labels);
+        return true;
+      },
+    );
+    assert.deepEqual(log, ["own 1 1", "own 2 1", "own 3 1"]);
+  });
+
   Deno.test(`EventBus ${path.name} calls listeners of every event alone when nothing else matches`, async () => {
     const bus = new EventBus<Events>(path.options);
     const log: string[] = [];

@@ -288,6 +288,7 @@ function pick(impl: string, bus: typeof EventBus | undefined): Peer {
   switch (impl) {
     case "@arcly/bus":
     case "control":
+    case "base":
       if (bus === undefined) throw new TypeError(`${impl} needs its EventBus`);
       return handles(() => new bus<Record<string, number>>());
     case "floor":

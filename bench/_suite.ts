@@ -24,6 +24,11 @@ export const OURS = "@arcly/bus";
 export const CONTROL = "control";
 /** The minimal reference bus of `_floor.ts`. */
 export const FLOOR = "floor";
+/**
+ * The package as committed at another revision (`bench/regression.ts`):
+ * not in `IMPLS`, loaded only when `loadDrivers` is given its folder.
+ */
+export const BASE = "base";
 
 /** Every implementation, this package first. */
 export const IMPLS: readonly Impl[] = [
@@ -51,22 +56,49 @@ const SKIP = new Set([
   "testdata",
 ]);
 
-/** Copies the package's modules (no tests) from `from` into `to`. */
-async function copyModules(from: URL, to: URL): Promise<void> {
+/**
+ * Whether `path` (relative to the repository, `/`-separated) is one of the
+ * package's modules: a `.ts` file, not a test, bench or test helper, outside
+ * the folders in `SKIP`.
+ */
+export function isModule(path: string): boolean {
+  const parts = path.split("/");
+  const file = parts.pop()!;
+  return parts.every((part) => !SKIP.has(part)) && file.endsWith(".ts") &&
+    !/_test\.ts$|_bench\.ts$|^_test_/.test(file);
+}
+
+/** Copies the package's modules (`isModule`) from `from` into `to`. */
+async function copyModules(from: URL, to: URL, path = ""): Promise<void> {
   await Deno.mkdir(to, { recursive: true });
   for await (const entry of Deno.readDir(from)) {
     if (entry.isDirectory && !SKIP.has(entry.name)) {
       await copyModules(
         new URL(`${entry.name}/`, from),
         new URL(`${entry.name}/`, to),
+        `${path}${entry.name}/`,
       );
-    } else if (
-      entry.isFile && entry.name.endsWith(".ts") &&
-      !/_test\.ts$|_bench\.ts$|^_test_/.test(entry.name)
-    ) {
+    } else if (entry.isFile && isModule(`${path}${entry.name}`)) {
       await Deno.copyFile(new URL(entry.name, from), new URL(entry.name, to));
     }
   }
+}
+
+/**
+ * Runs `command` with `args` in the repository and returns its stdout;
+ * throws when it fails (its stderr goes to ours).
+ */
+export async function run(command: string, args: string[]): Promise<string> {
+  const output = await new Deno.Command(command, {
+    args,
+    cwd: root,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!output.success) {
+    throw new Error(`${command} ${args.join(" ")} failed with ${output.code}`);
+  }
+  return new TextDecoder().decode(output.stdout);
 }
 
 type DriverModule = typeof import("./_driver.ts");
@@ -84,6 +116,8 @@ function importDriver(impl: string): Promise<DriverModule> {
       return import("./_driver.ts?impl=control");
     case FLOOR:
       return import("./_driver.ts?impl=floor");
+    case BASE:
+      return import("./_driver.ts?impl=base");
     case "emittery":
       return import("./_driver.ts?impl=emittery");
     case "mitt":
@@ -107,13 +141,15 @@ export interface Loaded extends Disposable {
  * Loads one driver per implementation in `names`, each from its own module
  * instance (`./_driver.ts?impl=<name>`). The control drives a copy of the
  * package in a temporary directory: a module graph of its own, so it shares
- * no code, and no feedback, with the package. With `sharedDriver`, every
+ * no code, and no feedback, with the package. `BASE` drives the `mod.ts` in
+ * the folder `base` (a file URL ending in `/`). With `sharedDriver`, every
  * implementation gets the same driver instance, as before (to show the
  * order effect that separate instances remove).
  */
 export async function loadDrivers(
   names: readonly string[],
   sharedDriver = false,
+  base?: URL,
 ): Promise<Loaded> {
   const drivers = new Map<string, Driver>();
   const modules = new Set<DriverModule>();
@@ -127,6 +163,9 @@ export async function loadDrivers(
       const dir = new URL(`file://${copy}/`);
       await copyModules(root, dir);
       bus = (await import(new URL("mod.ts", dir).href)).EventBus;
+    } else if (name === BASE) {
+      if (base === undefined) throw new TypeError("The base needs its folder");
+      bus = (await import(new URL("mod.ts", base).href)).EventBus;
     }
     const module = sharedDriver
       ? await import("./_driver.ts")

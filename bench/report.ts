@@ -32,6 +32,7 @@ import {
   LISTENER_COUNTS,
   median,
   OURS,
+  run,
   SCALE_COUNTS,
 } from "./_suite.ts";
 import { barChart, short } from "./_svg.ts";
@@ -68,19 +69,6 @@ const V8_FLAGS = "--v8-flags=--expose-gc";
 function arg(name: string): string | undefined {
   const i = Deno.args.indexOf(name);
   return i >= 0 ? Deno.args[i + 1] : undefined;
-}
-
-async function run(command: string, args: string[]): Promise<string> {
-  const output = await new Deno.Command(command, {
-    args,
-    cwd: root,
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  if (!output.success) {
-    throw new Error(`${command} ${args.join(" ")} failed with ${output.code}`);
-  }
-  return new TextDecoder().decode(output.stdout);
 }
 
 async function machine(): Promise<Record<string, string>> {

@@ -153,7 +153,11 @@ async function measure(
   return ns;
 }
 
-async function runCase(
+/**
+ * Measures one case for the implementations in `c.impls`, each with its
+ * driver in `drivers`, until the control lands (at most `MAX_ATTEMPTS`).
+ */
+export async function runCase(
   c: Case,
   drivers: Map<string, import("./_driver.ts").Driver>,
 ): Promise<CaseResult> {
