@@ -69,6 +69,45 @@
 // ready (seq 0 before any event), then one every `heartbeat` ms while it
 // publishes nothing else.
 
+/**
+ * The bridge protocol over a transport of your own: give `bridge` an object
+ * with `send`, `listen` and `close`, and it brings the delivery rules of
+ * every bridge of this package (unique ids, duplicates dropped, late events
+ * delivered, exact loss reports with heartbeats, no echo, optional HMAC
+ * signing with `key`, `schemas` for received payloads, `status`). The
+ * ready-made transports are `@arcly/bus/broadcast-channel` and
+ * `@arcly/bus/redis`.
+ *
+ * @example A transport over a MessageChannel
+ * ```ts
+ * import { EventBus } from "@arcly/bus";
+ * import { bridge, type BridgeTransport } from "@arcly/bus/bridge";
+ * import assert from "node:assert/strict";
+ *
+ * function port(end: MessagePort): BridgeTransport {
+ *   return {
+ *     name: "MessagePort",
+ *     send: (message) => end.postMessage(message),
+ *     listen(receive) {
+ *       end.onmessage = (event) => receive(event.data);
+ *     },
+ *     close: () => end.close(),
+ *   };
+ * }
+ *
+ * const { port1, port2 } = new MessageChannel();
+ * const a = new EventBus<{ ping: number }>();
+ * const b = new EventBus<{ ping: number }>();
+ * await using _a = bridge(a, port(port1));
+ * await using _b = bridge(b, port(port2));
+ * const got = b.waitFor("ping");
+ * await a.emit("ping", 42);
+ * assert.equal(await got, 42);
+ * ```
+ *
+ * @module
+ */
+
 import type { EventBus } from "./bus.ts";
 import type { Schemas, StandardIssue, StandardSchema } from "./schema.ts";
 import type { AnyEvent, Delivery, EventName } from "./types.ts";

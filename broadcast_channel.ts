@@ -1,6 +1,32 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
+/**
+ * A bridge between a bus and a `BroadcastChannel`: buses in other tabs,
+ * workers or isolates of the same origin on the same channel name see each
+ * other's events. It uses the Web-standard `BroadcastChannel` only, and
+ * carries payloads as structured clones; see docs/bridges.md for the trust
+ * boundary (anyone who can post on the channel is trusted unless you pass a
+ * `key`), the delivery rules and the limits of each runtime.
+ *
+ * @example One bus per worker, one channel
+ * ```ts
+ * import { EventBus } from "@arcly/bus";
+ * import { bridgeBroadcastChannel } from "@arcly/bus/broadcast-channel";
+ * import assert from "node:assert/strict";
+ *
+ * const here = new EventBus<{ "cart.updated": number }>();
+ * const there = new EventBus<{ "cart.updated": number }>();
+ * await using _here = bridgeBroadcastChannel(here, "cart");
+ * await using _there = bridgeBroadcastChannel(there, "cart");
+ * const seen = there.waitFor("cart.updated");
+ * await here.emit("cart.updated", 3);
+ * assert.equal(await seen, 3);
+ * ```
+ *
+ * @module
+ */
+
 import type { EventBus } from "./bus.ts";
 import {
   type Bridge,
