@@ -47,7 +47,7 @@ const WINDOW_MS = 10;
  * and go as one, so a receiver in another thread keeps up with Deno's
  * 256-message queue.
  */
-const POSTS_PER_WINDOW = 32;
+const POSTS_PER_WINDOW = 8;
 
 function cut(text: string): string {
   return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text;
