@@ -1,13 +1,7 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
-import {
-  fanOut,
-  type Finish,
-  type Join,
-  RESOLVED,
-  settle,
-} from "./_fan_out.ts";
+import { fanOut, type Finish, Join, RESOLVED } from "./_fan_out.ts";
 import { settled } from "./_observe.ts";
 import type { Registry } from "./_registry.ts";
 import { runSerial } from "./_serial.ts";
@@ -143,7 +137,7 @@ export class Dispatcher {
       join = walk(registry, name, payload, LOCAL, fanOut, undefined);
     }
     if (join === undefined) return RESOLVED;
-    return settle(join, this.#finish, name, payload);
+    return join.settle(this.#finish, name, payload);
   }
 
   /**
@@ -199,7 +193,12 @@ export class Dispatcher {
     } finally {
       registry.walking--;
     }
-    return settle(join, finish, name, payload, onEmit !== undefined);
+    return (join ?? new Join()).settle(
+      finish,
+      name,
+      payload,
+      onEmit !== undefined,
+    );
   }
 
   /**
