@@ -65,28 +65,6 @@ export function walk<S>(
   return state;
 }
 
-/** The groups of one emit, in order, for a run that is not a plain emit. */
-interface Plan {
-  groups: [readonly Call[], unknown][];
-  listeners: number;
-  /** Whether the groups must be copies of the snapshots. */
-  copy: boolean;
-}
-
-function plan(
-  calls: readonly Call[],
-  arg: unknown,
-  _delivery: Delivery,
-  _offset: number,
-  state: Plan,
-): Plan {
-  // A serial run outlives the walk, and snapshots change in place between
-  // emits: it takes copies.
-  state.groups.push([state.copy ? calls.slice() : calls, arg]);
-  state.listeners += calls.length;
-  return state;
-}
-
 type AnyInfo = EmitInfo<Record<string, unknown>>;
 type OnError = (
   error: unknown,
@@ -152,13 +130,22 @@ export class Dispatcher {
   ): Promise<void> {
     const onEmit = this.#onEmit;
     const start = onEmit === undefined ? 0 : performance.now();
-    const { groups, listeners } = walk(
+    let listeners = 0;
+    const groups: [readonly Call[], unknown][] = [];
+    const join = walk<Join | undefined>(
       this.#registry,
       name,
       payload,
       delivery,
-      plan,
-      { groups: [], listeners: 0, copy: serial },
+      (calls, arg, _, offset, join) => {
+        listeners += calls.length;
+        if (!serial) return fanOut(calls, arg, delivery, offset, join);
+        // A serial run outlives the walk, and snapshots change in place
+        // between emits: it takes copies.
+        groups.push([calls.slice(), arg]);
+        return join;
+      },
+      undefined,
     );
     const finish = (errors: unknown[]): unknown => {
       settled(delivery, errors);
@@ -180,18 +167,6 @@ export class Dispatcher {
         const failure = finish(errors);
         if (failure !== undefined) throw failure;
       });
-    }
-    let join: Join | undefined;
-    let offset = 0;
-    const registry = this.#registry;
-    registry.walking++;
-    try {
-      for (const [calls, arg] of groups) {
-        join = fanOut(calls, arg, delivery, offset, join);
-        offset += calls.length;
-      }
-    } finally {
-      registry.walking--;
     }
     return (join ?? new Join()).settle(
       finish,

@@ -115,7 +115,7 @@ export class Registry {
         try {
           this.onActive(name);
         } catch (error) {
-          this.#undo(sub);
+          this.remove(sub, false, true);
           throw error;
         }
       }
@@ -140,9 +140,10 @@ export class Registry {
 
   /**
    * Removes a subscription, and its topic once empty, then runs its
-   * `release`. Harmless when it is gone already.
+   * `release` and `onIdle`, unless `quiet` (taking back a subscription that
+   * `add` could not finish). Harmless when it is gone already.
    */
-  remove(sub: Subscription, cleared: boolean): void {
+  remove(sub: Subscription, cleared: boolean, quiet = false): void {
     const topic = sub.topic;
     if (topic === undefined) return;
     const inPlace = this.walking === 0;
@@ -164,6 +165,7 @@ export class Registry {
     }
     sub.topic = undefined;
     this.#count--;
+    if (quiet) return;
     sub.release?.(cleared);
     if (idle !== undefined) this.onIdle?.(idle);
   }
@@ -253,19 +255,6 @@ export class Registry {
   /** The listeners of every event an emit calls now. */
   everySnapshot(): readonly Call[] | undefined {
     return this.#every?.snapshot();
-  }
-
-  /** Takes back a subscription that `add` could not finish. */
-  #undo(sub: Subscription): void {
-    const topic = sub.topic;
-    // onActive may have removed it already.
-    if (topic === undefined) return;
-    topic.delete(sub, this.walking === 0);
-    this.#count--;
-    sub.topic = undefined;
-    if (topic.size === 0 && this.#topics.get(topic.name!) === topic) {
-      this.#topics.delete(topic.name!);
-    }
   }
 
   #warnLeak(topic: Topic, pattern: boolean): void {

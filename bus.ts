@@ -86,8 +86,8 @@ function readNameOrNames(name: unknown, action: string): readonly string[] {
 }
 
 /** The names, quoted, for a message. */
-function quoteAll(names: readonly string[]): string {
-  return names.map(quote).join(", ");
+function quoteAll(names: string | readonly string[]): string {
+  return [names].flat().map(quote).join(", ");
 }
 
 /** What several failures throw: the one error, or an `AggregateError`. */
@@ -528,21 +528,12 @@ export class EventBus<
     listener: unknown,
     options: SubscribeOptions = {},
   ): Unsubscribe {
-    if (typeof name === "string") {
-      const action = () => `Cannot subscribe to ${quote(name)}`;
-      return this.#subscribe(
-        name,
-        readListener(listener, action),
-        options,
-        action,
-        false,
-        listener,
-      );
-    }
-    const names = readNameOrNames(name, "Cannot subscribe");
-    const action = `Cannot subscribe to ${quoteAll(names)}`;
-    const call = readListener(listener, action);
-    return this.#subscribe(names, call, options, action, false, listener);
+    const target = typeof name === "string"
+      ? name
+      : readNameOrNames(name, "Cannot subscribe");
+    // Built only when an argument is wrong.
+    const action = () => `Cannot subscribe to ${quoteAll(target)}`;
+    return this.#subscribe(target, listener, options, action, false);
   }
 
   /**
@@ -576,9 +567,13 @@ export class EventBus<
     listener: Listener<AnyEvent<Events>>,
     options: SubscribeOptions = {},
   ): Unsubscribe {
-    const action = "Cannot subscribe to every event";
-    const call = readListener(listener, action);
-    return this.#subscribe(undefined, call, options, action, false, listener);
+    return this.#subscribe(
+      undefined,
+      listener,
+      options,
+      "Cannot subscribe to every event",
+      false,
+    );
   }
 
   /**
@@ -636,8 +631,7 @@ export class EventBus<
   ): Unsubscribe {
     const prefix = readPattern(pattern, "Cannot subscribe to pattern");
     const action = `Cannot subscribe to pattern ${quote(pattern)}`;
-    const call = readListener(listener, action);
-    return this.#subscribe(prefix, call, options, action, true, listener);
+    return this.#subscribe(prefix, listener, options, action, true);
   }
 
   /**
@@ -1430,12 +1424,12 @@ export class EventBus<
    */
   #subscribe(
     target: string | readonly string[] | undefined,
-    call: Call,
+    listener: unknown,
     options: SubscribeOptions,
     action: Action,
     pattern: boolean,
-    listener: unknown,
   ): Unsubscribe {
+    const call = readListener(listener, action);
     const flags = readSubscribeOptions(options, action);
     const { once, local, signal } = flags;
     if (signal?.aborted) return NOOP_HANDLE;
