@@ -96,19 +96,24 @@ function failure(errors: unknown[], message: string): unknown {
 }
 
 /**
- * Removes every subscription of `subs`, all of them even when a teardown
- * throws, then throws what the teardowns threw.
+ * Calls `teardown` with each item, with all of them even when one throws,
+ * then throws what they threw.
  */
-function removeAll(registry: Registry, subs: readonly Subscription[]): void {
+function each<T>(items: readonly T[], teardown: (item: T) => void): void {
   let errors: unknown[] | undefined;
-  for (const sub of subs) {
+  for (const item of items) {
     try {
-      registry.remove(sub, false);
+      teardown(item);
     } catch (error) {
       (errors ??= []).push(error);
     }
   }
   if (errors !== undefined) throw failure(errors, "Teardowns failed");
+}
+
+/** Removes every subscription of `subs` (see `each`). */
+function removeAll(registry: Registry, subs: readonly Subscription[]): void {
+  each(subs, (sub) => registry.remove(sub, false));
 }
 
 /**
@@ -686,15 +691,9 @@ export class EventBus<
       `Cannot unsubscribe from ${quoteAll(names)}`,
     );
     let removed = 0;
-    const errors: unknown[] = [];
-    for (const key of names) {
-      try {
-        removed += this.#registry.removeListener(key, listener);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    if (errors.length > 0) throw failure(errors, "Teardowns failed");
+    each(names, (key) => {
+      removed += this.#registry.removeListener(key, listener);
+    });
     return removed;
   }
 
