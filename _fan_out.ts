@@ -97,7 +97,8 @@ export class Join {
     }
     if (this.#pending === 1 && this.#failed === undefined) {
       // The one thenable is the last element.
-      return Promise.resolve(tracked.at(-1) as PromiseLike<unknown>).then(
+      const last = tracked[tracked.length - 1] as PromiseLike<unknown>;
+      return Promise.resolve(last).then(
         always ? () => rethrow(finish([], name, payload)) : toUndefined,
         (error) => rethrow(finish([error], name, payload)),
       );
@@ -115,13 +116,16 @@ export class Join {
       this.#reason = reason;
       fulfilled();
     };
-    // `forEach` skips the holes.
-    tracked.forEach((thenable, i) => {
+    for (let i = 0; i < tracked.length; i++) {
+      // A hole: that listener returned no thenable.
+      if (!(i in tracked)) continue;
       // Promise.resolve adopts foreign thenables safely: their callbacks
       // run once, asynchronously, however badly `then` behaves. The
       // adopted promise replaces the thenable, for `#done`.
-      (tracked[i] = Promise.resolve(thenable)).then(fulfilled, rejected);
-    });
+      const promise = Promise.resolve(tracked[i] as PromiseLike<unknown>);
+      tracked[i] = promise;
+      promise.then(fulfilled, rejected);
+    }
     waiting = this;
     return new Promise(capture);
   }

@@ -1,12 +1,13 @@
 // Copyright 2026 the arcly authors. MIT license.
 
-// White-box tests of the pattern cache in _pattern.ts: its bound and its
+// White-box tests of the pattern cache of _registry.ts: its bound and its
 // purge. Deno only (see runtime-tests/suite.ts): they test an internal module,
 // not the package the runtime hosts run.
 
 import assert from "node:assert/strict";
 import { EventBus } from "./mod.ts";
-import { CACHE_LIMIT, Patterns } from "./_pattern.ts";
+import { CACHE_LIMIT } from "./_pattern.ts";
+import { Registry } from "./_registry.ts";
 
 Deno.test("EventBus keeps pattern resolutions out of its topic map", async () => {
   const bus = new EventBus();
@@ -38,20 +39,24 @@ Deno.test("EventBus keeps pattern resolutions out of its topic map", async () =>
   assert.deepEqual([...topics!.keys()], ["own.event"]);
 });
 
-Deno.test("Patterns caches at most CACHE_LIMIT names and forgets them on every change", () => {
-  const patterns = new Patterns();
-  const sub = patterns.add("user.", () => {});
+Deno.test("Registry caches the pattern listeners of at most CACHE_LIMIT names and forgets them on every pattern change", () => {
+  const reg = new Registry(Infinity, () => {});
+  const sub = reg.add("user.", () => {}, true);
   for (let i = 0; i < CACHE_LIMIT * 3; i++) {
-    const matched = patterns.match(`user.${i}`);
+    const matched = reg.patternSnapshot(`user.${i}`);
     assert.equal(matched?.length, 1);
-    assert.equal(patterns.match(`other.${i}`), undefined);
+    assert.equal(reg.patternSnapshot(`other.${i}`), undefined);
   }
-  assert.equal(patterns.cached, CACHE_LIMIT);
-  patterns.add("other.", () => {});
-  assert.equal(patterns.cached, 0);
-  assert.equal(patterns.match("other.0")?.length, 1);
-  assert.equal(patterns.cached, 1);
-  patterns.delete(sub);
-  assert.equal(patterns.cached, 0);
-  assert.equal(patterns.match("user.0"), undefined);
+  assert.equal(reg.cached, CACHE_LIMIT);
+  const other = reg.add("other.", () => {}, true);
+  assert.equal(reg.cached, 0);
+  assert.equal(reg.patternSnapshot("other.0")?.length, 1);
+  assert.equal(reg.cached, 1);
+  reg.remove(sub, false);
+  assert.equal(reg.cached, 0);
+  assert.equal(reg.patternSnapshot("user.0"), undefined);
+  assert.equal(reg.patternSnapshot("other.0")?.length, 1);
+  reg.remove(other, false);
+  assert.equal(reg.cached, 0);
+  assert.equal(reg.patternSnapshot("other.0"), undefined);
 });

@@ -1,7 +1,7 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
-import { Patterns, PatternSubscription } from "./_pattern.ts";
+import { CACHE_LIMIT, PatternSubscription, resolve } from "./_pattern.ts";
 import { type Call, Subscription, Topic } from "./_topic.ts";
 import { DISPOSE } from "./_util.ts";
 import { quote } from "./_validate.ts";
@@ -59,8 +59,16 @@ export class Registry {
   #topics: Map<string, Topic> = new Map();
   /** The listeners of every event; `undefined` while there are none. */
   #every: Topic | undefined;
-  /** The pattern subscriptions; `undefined` while there are none. */
-  #patterns: Patterns | undefined;
+  /** The topic of each pattern, by its prefix; `undefined` while none. */
+  #patterns: Map<string, Topic> | undefined;
+  /** The next pattern subscription's place among them all. */
+  #order = 0;
+  /**
+   * The pattern listeners of each name emitted, oldest first (`null` when
+   * none matches), kept for at most `CACHE_LIMIT` names until any pattern
+   * subscription changes.
+   */
+  #cache: Map<string, readonly Call[] | null> | undefined;
   #count = 0;
   /** How many emits are running listeners now. */
   walking = 0;
@@ -93,34 +101,28 @@ export class Registry {
     pattern = false,
     listener?: unknown,
   ): Subscription {
-    const inPlace = this.walking === 0;
-    let sub: Subscription;
-    if (pattern) {
-      const patterns = this.#patterns ??= new Patterns();
-      sub = patterns.add(name!, call, listener, inPlace);
-      this.#count++;
-    } else {
-      let topic = name === undefined ? this.#every : this.#topics.get(name);
-      let created = false;
-      if (topic === undefined) {
-        topic = new Topic(name);
-        created = true;
-        if (name === undefined) this.#every = topic;
-        else this.#topics.set(name, topic);
-      }
-      sub = new Subscription(topic, call, listener);
-      topic.add(sub, inPlace);
-      this.#count++;
-      if (created && name !== undefined && this.onActive !== undefined) {
-        try {
-          this.onActive(name);
-        } catch (error) {
-          this.remove(sub, false, true);
-          throw error;
-        }
+    const topics = pattern ? this.#patterns ??= new Map() : this.#topics;
+    let topic = name === undefined ? this.#every : topics.get(name);
+    const created = topic === undefined;
+    if (topic === undefined) {
+      topic = new Topic(name);
+      if (name === undefined) this.#every = topic;
+      else topics.set(name, topic);
+    }
+    const sub = pattern
+      ? new PatternSubscription(topic, call, listener, this.#order++)
+      : new Subscription(topic, call, listener);
+    topic.add(sub, this.walking === 0);
+    this.#count++;
+    if (pattern) this.#cache?.clear();
+    else if (created && name !== undefined && this.onActive !== undefined) {
+      try {
+        this.onActive(name);
+      } catch (error) {
+        this.remove(sub, false, true);
+        throw error;
       }
     }
-    const topic = sub.topic!;
     if (topic.size > this.#maxListeners && !this.#warned?.has(topic)) {
       this.#warnLeak(topic, pattern);
     }
@@ -146,21 +148,17 @@ export class Registry {
   remove(sub: Subscription, cleared: boolean, quiet = false): void {
     const topic = sub.topic;
     if (topic === undefined) return;
-    const inPlace = this.walking === 0;
+    topic.delete(sub, this.walking === 0);
+    const pattern = sub instanceof PatternSubscription;
+    if (pattern) this.#cache?.clear();
     let idle: string | undefined;
-    if (sub instanceof PatternSubscription) {
-      const patterns = this.#patterns!;
-      patterns.delete(sub, inPlace);
-      // No pattern left: emits skip patterns again.
-      if (patterns.topics.size === 0) this.#patterns = undefined;
-    } else {
-      topic.delete(sub, inPlace);
-      if (topic.size === 0) {
-        if (topic.name === undefined) this.#every = undefined;
-        else {
-          this.#topics.delete(topic.name);
-          idle = topic.name;
-        }
+    if (topic.size === 0) {
+      const name = topic.name;
+      if (name === undefined) this.#every = undefined;
+      else if (!pattern) this.#topics.delete(idle = name);
+      else if (this.#patterns!.delete(name) && this.#patterns!.size === 0) {
+        // No pattern left: emits skip patterns again.
+        this.#patterns = undefined;
       }
     }
     sub.topic = undefined;
@@ -183,7 +181,7 @@ export class Registry {
     pattern = false,
   ): number {
     const topic = pattern
-      ? this.#patterns?.topics.get(name!)
+      ? this.#patterns?.get(name!)
       : name === undefined
       ? this.#every
       : this.#topics.get(name);
@@ -211,7 +209,7 @@ export class Registry {
     const topics = name !== undefined ? [this.#topics.get(name)] : [
       ...this.#topics.values(),
       this.#every,
-      ...this.#patterns?.topics.values() ?? [],
+      ...this.#patterns?.values() ?? [],
     ];
     // Everything is cleared even if onIdle throws; its errors come after.
     const errors: unknown[] = [];
@@ -244,7 +242,21 @@ export class Registry {
 
   /** The pattern listeners an emit of `name` calls now. */
   patternSnapshot(name: string): readonly Call[] | undefined {
-    return this.#patterns?.match(name);
+    const patterns = this.#patterns;
+    if (patterns === undefined) return undefined;
+    const cache = this.#cache ??= new Map();
+    let calls = cache.get(name);
+    if (calls === undefined) {
+      calls = resolve(patterns, name) ?? null;
+      cache.set(name, calls);
+      if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    }
+    return calls ?? undefined;
+  }
+
+  /** How many names have a cached pattern resolution. */
+  get cached(): number {
+    return this.#cache?.size ?? 0;
   }
 
   /** Whether every subscription is to an event of its own (no pattern, no every-event). */
