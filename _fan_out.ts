@@ -103,6 +103,12 @@ export class Join {
         (error) => rethrow(finish([error], name, payload)),
       );
     }
+    return this.#wait(finish, name, payload);
+  }
+
+  /** The countdown: kept out of `settle`, which V8 inlines into emit. */
+  #wait(finish: Finish, name: string, payload: unknown): Promise<void> {
+    const tracked = this.#tracked;
     this.#finish = finish;
     this.#name = name;
     this.#payload = payload;

@@ -968,30 +968,22 @@ export class EventBus<
       const onAbort = () => finish(reject, signal!.reason);
       // An emit that took its snapshot before the wait settled may still
       // call it; only the first match counts.
-      subs = addEach(registry, names, (key) => (payload) => {
+      subs = this.#attach(names, several, (value) => {
         if (settled) return;
-        const value = several ? Object.freeze({ name: key, payload }) : payload;
         try {
           if (filter !== undefined && !filter(value)) return;
         } catch (error) {
           return finish(reject, error);
         }
         finish(resolve, value);
-      }, undefined);
+      }, () =>
+        finish(
+          reject,
+          new Error(`Stopped waiting for ${label}: the bus was cleared`),
+        ));
       // A setup that emitted one of the names may have settled it already.
       if (settled) return removeAll(registry, subs);
       signal?.addEventListener("abort", onAbort, { once: true });
-      for (const sub of subs) {
-        sub.release = (cleared) => {
-          if (!cleared) return;
-          this.#whileClearing(() =>
-            finish(
-              reject,
-              new Error(`Stopped waiting for ${label}: the bus was cleared`),
-            )
-          );
-        };
-      }
     });
   }
 
@@ -1130,20 +1122,12 @@ export class EventBus<
     const iterator = new BufferedIterator<T>(config, label);
     const registry = this.#registry;
     iterator.listen(() => {
-      const subs = addEach(
-        registry,
+      const subs = this.#attach(
         names,
-        (name) =>
-          several
-            ? (payload) => iterator.push(Object.freeze({ name, payload }))
-            : iterator.push,
-        undefined,
+        several,
+        iterator.push,
+        () => iterator.released(),
       );
-      for (const sub of subs) {
-        sub.release = (cleared) => {
-          if (cleared) this.#whileClearing(() => iterator.released());
-        };
-      }
       return () => removeAll(registry, subs);
     });
     return iterator;
@@ -1384,6 +1368,34 @@ export class EventBus<
     if (errors.length > 0) {
       throw failure(errors, `Teardowns of ${quote(name)} failed`);
     }
+  }
+
+  /**
+   * The subscriptions of a wait or an iterator: `deliver` gets the payload
+   * of each emit of one of `names`, or `{ name, payload }` when `several`;
+   * `cleared` runs (see `#whileClearing`) when `clear()` removes one.
+   */
+  #attach(
+    names: readonly (string | undefined)[],
+    several: boolean,
+    deliver: (value: unknown) => void,
+    cleared: () => void,
+  ): Subscription[] {
+    const subs = addEach(
+      this.#registry,
+      names,
+      (name) =>
+        several
+          ? (payload) => deliver(Object.freeze({ name, payload }))
+          : deliver,
+      undefined,
+    );
+    for (const sub of subs) {
+      sub.release = (clear) => {
+        if (clear) this.#whileClearing(cleared);
+      };
+    }
+    return subs;
   }
 
   /**
