@@ -686,15 +686,11 @@ export class EventBus<
     listener: Listener<Events[K]> | Listener<NamedEvent<Events, K>>,
   ): number {
     const names = readNameOrNames(name, "Cannot unsubscribe");
-    readListener(
+    return this.#unsubscribe(
+      names,
       listener,
       `Cannot unsubscribe from ${quoteAll(names)}`,
     );
-    let removed = 0;
-    each(names, (key) => {
-      removed += this.#registry.removeListener(key, listener);
-    });
-    return removed;
   }
 
   /**
@@ -720,8 +716,11 @@ export class EventBus<
    * ```
    */
   unsubscribeAll(listener: Listener<AnyEvent<Events>>): number {
-    readListener(listener, "Cannot unsubscribe from every event");
-    return this.#registry.removeListener(undefined, listener);
+    return this.#unsubscribe(
+      [undefined],
+      listener,
+      "Cannot unsubscribe from every event",
+    );
   }
 
   /**
@@ -754,11 +753,12 @@ export class EventBus<
     listener: Listener<PatternEvent<Events, P>>,
   ): number {
     const prefix = readPattern(pattern, "Cannot unsubscribe from pattern");
-    readListener(
+    return this.#unsubscribe(
+      [prefix],
       listener,
       `Cannot unsubscribe from pattern ${quote(pattern)}`,
+      true,
     );
-    return this.#registry.removeListener(prefix, listener, true);
   }
 
   /**
@@ -1368,6 +1368,25 @@ export class EventBus<
     if (errors.length > 0) {
       throw failure(errors, `Teardowns of ${quote(name)} failed`);
     }
+  }
+
+  /**
+   * Removes `listener` from each key (event names, `undefined` for every
+   * event, or a pattern's prefix when `pattern`), from all of them even when
+   * a teardown throws; returns how many subscriptions it removed.
+   */
+  #unsubscribe(
+    keys: readonly (string | undefined)[],
+    listener: unknown,
+    action: string,
+    pattern = false,
+  ): number {
+    readListener(listener, action);
+    let removed = 0;
+    each(keys, (key) => {
+      removed += this.#registry.removeListener(key, listener, pattern);
+    });
+    return removed;
   }
 
   /**
