@@ -6,7 +6,6 @@ import { settled } from "./_observe.ts";
 import type { Registry } from "./_registry.ts";
 import { runSerial } from "./_serial.ts";
 import type { Call } from "./_topic.ts";
-import { trace } from "./_trace.ts";
 import { quote } from "./_validate.ts";
 import type { AnyEvent, Delivery, EmitInfo } from "./types.ts";
 
@@ -151,16 +150,28 @@ export class Dispatcher {
       settled(delivery, errors);
       const failure = this.#report(errors, name, payload);
       if (onEmit === undefined) return failure;
-      const info = Object.freeze({
-        name,
-        payload,
-        listeners,
-        start,
-        duration: performance.now() - start,
-        errors: Object.freeze(errors.slice()),
-        serial,
-      }) as AnyInfo;
-      return trace<Record<string, unknown>>(onEmit, info, failure);
+      // When onEmit throws, the emit settles with what it threw, joined
+      // with the failure when there was one, so no error is lost.
+      try {
+        onEmit(
+          Object.freeze({
+            name,
+            payload,
+            listeners,
+            start,
+            duration: performance.now() - start,
+            errors: Object.freeze(errors.slice()),
+            serial,
+          }) as AnyInfo,
+        );
+        return failure;
+      } catch (error) {
+        if (failure === undefined) return error;
+        return new AggregateError(
+          [failure, error],
+          `onEmit threw while tracing a failed emit of ${quote(name)}`,
+        );
+      }
     };
     if (serial) {
       return runSerial(groups, delivery).then((errors) => {
