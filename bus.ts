@@ -253,8 +253,8 @@ function startHook(hook: Hook, name: string): void {
 }
 
 /** Runs the teardowns of the live hooks, last first; returns what they threw. */
-function stopHooks(hooks: readonly Hook[], errors: unknown[] = []): unknown[] {
-  for (const hook of hooks.slice().reverse()) {
+function stopHooks(hooks: Iterable<Hook>, errors: unknown[] = []): unknown[] {
+  for (const hook of [...hooks].reverse()) {
     const teardown = hook.teardown;
     if (teardown === undefined) continue;
     hook.teardown = undefined;
@@ -322,7 +322,7 @@ export class EventBus<
   readonly #registry: Registry;
   readonly #dispatcher: Dispatcher;
   /** The `onActive` hooks by event name; `undefined` until the first. */
-  #hooks: Map<string, Hook[]> | undefined;
+  #hooks: Map<string, Set<Hook>> | undefined;
   /** Collects what releases threw while `clear()` runs. */
   #clearing: unknown[] | undefined;
 
@@ -1322,16 +1322,13 @@ export class EventBus<
       registry.onIdle = (key) => this.#deactivate(key);
     }
     const hooks = this.#hooks;
-    let list = hooks.get(name);
-    if (list === undefined) hooks.set(name, list = []);
-    list.push(hook);
+    const list = hooks.get(name) ?? new Set();
+    hooks.set(name, list.add(hook));
     const off = () => {
-      const current = hooks.get(name);
-      const index = current?.indexOf(hook) ?? -1;
-      if (index < 0) return;
+      // A list leaves the map only once empty: a hook in it is live.
+      if (!list.delete(hook)) return;
       signal?.removeEventListener("abort", off);
-      current!.splice(index, 1);
-      if (current!.length === 0) hooks.delete(name);
+      if (list.size === 0) hooks.delete(name);
       const teardown = hook.teardown;
       hook.teardown = undefined;
       teardown?.();
@@ -1345,7 +1342,7 @@ export class EventBus<
     const hooks = this.#hooks!.get(name);
     if (hooks === undefined) return;
     const started: Hook[] = [];
-    for (const hook of hooks.slice()) {
+    for (const hook of [...hooks]) {
       if (hook.teardown !== undefined) continue;
       try {
         startHook(hook, name);
