@@ -254,10 +254,6 @@ export class Registry {
     return calls ?? undefined;
   }
 
-  /** How many names have a cached pattern resolution. */
-  get cached(): number {
-    return this.#cache?.size ?? 0;
-  }
 
   /** Whether every subscription is to an event of its own (no pattern, no every-event). */
   get ownOnly(): boolean {
