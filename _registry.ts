@@ -28,8 +28,8 @@ import type { Unsubscribe } from "./types.ts";
 //   if it throws, `add` takes the subscription back out, without `release`
 //   and without `onIdle`, and rethrows. `onIdle` runs after the removal is
 //   complete and its `release` ran; what it throws propagates to the caller
-//   of `remove`; `clear()` clears everything first and then rethrows the one
-//   error, or an `AggregateError` of several.
+//   of `remove`; `clear()` clears everything even so and returns what it
+//   threw.
 // - `names()`: the event names that have own subscriptions now, in the order
 //   they became active.
 // - `handle(sub)`: the function that removes `sub`, `Disposable` too: a
@@ -204,14 +204,18 @@ export class Registry {
     return [...this.#topics.keys()];
   }
 
-  /** Removes every subscription of the event `name`, or every one at all. */
-  clear(name?: string): void {
+  /**
+   * Removes every subscription of the event `name`, or every one at all,
+   * even when onIdle throws.
+   *
+   * @returns What onIdle threw.
+   */
+  clear(name?: string): unknown[] {
     const topics = name !== undefined ? [this.#topics.get(name)] : [
       ...this.#topics.values(),
       this.#every,
       ...this.#patterns?.values() ?? [],
     ];
-    // Everything is cleared even if onIdle throws; its errors come after.
     const errors: unknown[] = [];
     for (const topic of topics) {
       try {
@@ -220,10 +224,7 @@ export class Registry {
         errors.push(error);
       }
     }
-    if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) {
-      throw new AggregateError(errors, `onIdle threw ${errors.length} errors`);
-    }
+    return errors;
   }
 
   /**
@@ -253,7 +254,6 @@ export class Registry {
     }
     return calls ?? undefined;
   }
-
 
   /** Whether every subscription is to an event of its own (no pattern, no every-event). */
   get ownOnly(): boolean {

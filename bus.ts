@@ -1191,9 +1191,8 @@ export class EventBus<
     const errors: unknown[] = [];
     this.#clearing = errors;
     try {
-      this.#registry.clear(name);
-    } catch (error) {
-      errors.unshift(error);
+      // What onIdle threw first, then what releases threw.
+      errors.unshift(...this.#registry.clear(name));
     } finally {
       this.#clearing = outer;
     }
