@@ -48,23 +48,6 @@ function warnToConsole(warning: Error): void {
   console.warn(warning);
 }
 
-/** Validated `SubscribeOptions`. */
-interface Flags {
-  once: boolean;
-  local: boolean;
-  signal: AbortSignal | undefined;
-}
-
-/** Reads `SubscribeOptions`. */
-function readSubscribeOptions(options: unknown, action: Action): Flags {
-  const opts = readOptions(options, action);
-  return {
-    once: readFlag(opts, "once", action),
-    local: readFlag(opts, "local", action),
-    signal: readSignal(opts, action),
-  };
-}
-
 /**
  * Reads an event name, or a non-empty array of them, as an array. A name
  * given twice counts once.
@@ -182,9 +165,11 @@ function subscribeGuarded(
   registry: Registry,
   target: string | readonly string[] | undefined,
   call: Call,
-  { once, local, signal }: Flags,
   pattern: boolean,
   listener: unknown,
+  once: boolean,
+  local: boolean,
+  signal: AbortSignal | undefined,
 ): Unsubscribe {
   const many = typeof target === "object";
   let subs: Subscription[] | undefined = undefined;
@@ -1388,7 +1373,7 @@ export class EventBus<
   /**
    * The subscriptions of a wait or an iterator: `deliver` gets the payload
    * of each emit of one of `names`, or `{ name, payload }` when `several`;
-   * `cleared` runs (see `#whileClearing`) when `clear()` removes one.
+   * `cleared` runs when `clear()` removes one.
    */
   #attach(
     names: readonly (string | undefined)[],
@@ -1407,22 +1392,17 @@ export class EventBus<
     );
     for (const sub of subs) {
       sub.release = (clear) => {
-        if (clear) this.#whileClearing(cleared);
+        if (!clear) return;
+        // A release must not throw: clear() throws what this threw once
+        // everything is cleared.
+        try {
+          cleared();
+        } catch (error) {
+          (this.#clearing ??= []).push(error);
+        }
       };
     }
     return subs;
-  }
-
-  /**
-   * Runs `fn` in a subscription's `release` during `clear()`, which must not
-   * throw: what it throws is thrown by `clear()` once everything is cleared.
-   */
-  #whileClearing(fn: () => void): void {
-    try {
-      fn();
-    } catch (error) {
-      (this.#clearing ??= []).push(error);
-    }
   }
 
   static {
@@ -1456,12 +1436,23 @@ export class EventBus<
     pattern: boolean,
   ): Unsubscribe {
     const call = readListener(listener, action);
-    const flags = readSubscribeOptions(options, action);
-    const { once, local, signal } = flags;
+    const opts = readOptions(options, action);
+    const once = readFlag(opts, "once", action);
+    const local = readFlag(opts, "local", action);
+    const signal = readSignal(opts, action);
     if (signal?.aborted) return NOOP_HANDLE;
     const registry = this.#registry;
     if (typeof target === "object" || once || local || signal !== undefined) {
-      return subscribeGuarded(registry, target, call, flags, pattern, listener);
+      return subscribeGuarded(
+        registry,
+        target,
+        call,
+        pattern,
+        listener,
+        once,
+        local,
+        signal,
+      );
     }
     // The plain case, kept free of closures: no context to allocate.
     return registry.handle(registry.add(target, call, pattern, listener));
