@@ -1,18 +1,11 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
-import {
-  fanOut,
-  type Finish,
-  type Join,
-  RESOLVED,
-  settle,
-} from "./_fan_out.ts";
+import { fanOut, type Finish, Join, RESOLVED } from "./_fan_out.ts";
 import { settled } from "./_observe.ts";
 import type { Registry } from "./_registry.ts";
 import { runSerial } from "./_serial.ts";
 import type { Call } from "./_topic.ts";
-import { trace } from "./_trace.ts";
 import { quote } from "./_validate.ts";
 import type { AnyEvent, Delivery, EmitInfo } from "./types.ts";
 
@@ -71,28 +64,6 @@ export function walk<S>(
   return state;
 }
 
-/** The groups of one emit, in order, for a run that is not a plain emit. */
-interface Plan {
-  groups: [readonly Call[], unknown][];
-  listeners: number;
-  /** Whether the groups must be copies of the snapshots. */
-  copy: boolean;
-}
-
-function plan(
-  calls: readonly Call[],
-  arg: unknown,
-  _delivery: Delivery,
-  _offset: number,
-  state: Plan,
-): Plan {
-  // A serial run outlives the walk, and snapshots change in place between
-  // emits: it takes copies.
-  state.groups.push([state.copy ? calls.slice() : calls, arg]);
-  state.listeners += calls.length;
-  return state;
-}
-
 type AnyInfo = EmitInfo<Record<string, unknown>>;
 type OnError = (
   error: unknown,
@@ -143,7 +114,7 @@ export class Dispatcher {
       join = walk(registry, name, payload, LOCAL, fanOut, undefined);
     }
     if (join === undefined) return RESOLVED;
-    return settle(join, this.#finish, name, payload);
+    return join.settle(this.#finish, name, payload);
   }
 
   /**
@@ -158,28 +129,49 @@ export class Dispatcher {
   ): Promise<void> {
     const onEmit = this.#onEmit;
     const start = onEmit === undefined ? 0 : performance.now();
-    const { groups, listeners } = walk(
+    let listeners = 0;
+    const groups: [readonly Call[], unknown][] = [];
+    const join = walk<Join | undefined>(
       this.#registry,
       name,
       payload,
       delivery,
-      plan,
-      { groups: [], listeners: 0, copy: serial },
+      (calls, arg, _, offset, join) => {
+        listeners += calls.length;
+        if (!serial) return fanOut(calls, arg, delivery, offset, join);
+        // A serial run outlives the walk, and snapshots change in place
+        // between emits: it takes copies.
+        groups.push([calls.slice(), arg]);
+        return join;
+      },
+      undefined,
     );
     const finish = (errors: unknown[]): unknown => {
       settled(delivery, errors);
       const failure = this.#report(errors, name, payload);
       if (onEmit === undefined) return failure;
-      const info = Object.freeze({
-        name,
-        payload,
-        listeners,
-        start,
-        duration: performance.now() - start,
-        errors: Object.freeze(errors.slice()),
-        serial,
-      }) as AnyInfo;
-      return trace<Record<string, unknown>>(onEmit, info, failure);
+      // When onEmit throws, the emit settles with what it threw, joined
+      // with the failure when there was one, so no error is lost.
+      try {
+        onEmit(
+          Object.freeze({
+            name,
+            payload,
+            listeners,
+            start,
+            duration: performance.now() - start,
+            errors: Object.freeze(errors.slice()),
+            serial,
+          }) as AnyInfo,
+        );
+        return failure;
+      } catch (error) {
+        if (failure === undefined) return error;
+        return new AggregateError(
+          [failure, error],
+          `onEmit threw while tracing a failed emit of ${quote(name)}`,
+        );
+      }
     };
     if (serial) {
       return runSerial(groups, delivery).then((errors) => {
@@ -187,19 +179,12 @@ export class Dispatcher {
         if (failure !== undefined) throw failure;
       });
     }
-    let join: Join | undefined;
-    let offset = 0;
-    const registry = this.#registry;
-    registry.walking++;
-    try {
-      for (const [calls, arg] of groups) {
-        join = fanOut(calls, arg, delivery, offset, join);
-        offset += calls.length;
-      }
-    } finally {
-      registry.walking--;
-    }
-    return settle(join, finish, name, payload, onEmit !== undefined);
+    return (join ?? new Join()).settle(
+      finish,
+      name,
+      payload,
+      onEmit !== undefined,
+    );
   }
 
   /**

@@ -26,7 +26,7 @@ function rethrow(failure: unknown): void {
   if (failure !== undefined) throw failure;
 }
 
-/** The join that `wait` is creating the promise of (see `capture`). */
+/** The join that `settle` is creating the promise of (see `capture`). */
 let waiting: Join;
 
 /** One executor for every join's promise: no closure per emit. */
@@ -38,71 +38,96 @@ function capture(
   waiting.reject = reject;
 }
 
+/** Always true: `filter` with it copies an array without its holes. */
+function present(): boolean {
+  return true;
+}
+
 /**
  * What one emit is waiting for and the errors it collected. `fanOut` only
- * records: the thenables and the synchronous errors, each with the position
- * of its listener. `settle` then waits for the thenables with a countdown
- * whose two handlers are shared by all of them, and reports the errors in
- * listener order whatever order they happened in.
+ * records: the thenables and the synchronous errors, each at the position of
+ * its listener in an array with holes for the other listeners. `settle` then
+ * waits for the thenables with a countdown whose two handlers are shared by
+ * all of them, and reports the errors in listener order whatever order they
+ * happened in.
  */
 export class Join {
-  /** Thenables not settled yet, once `settle` waits for them. */
-  pending = 0;
-  /** The thenables, in listener order. */
-  tracked: unknown[] | undefined = undefined;
-  /**
-   * The listener index of each thenable; `undefined` while each one's index
-   * is its position in `tracked` (every listener so far returned one).
-   */
-  at: number[] | undefined = undefined;
-  /** `[index, error, ...]` of the synchronous errors, in listener order. */
-  failed: unknown[] | undefined = undefined;
+  /** The thenables, at the index of their listener. */
+  #tracked: unknown[] = [];
+  /** The synchronous errors, at the index of their listener. */
+  #failed: unknown[] | undefined;
+  /** Thenables tracked, then, while `settle` waits, not settled yet. */
+  #pending = 0;
   /** How many of the thenables rejected. */
-  rejected = 0;
-  /** The reasons they rejected with, in the order they did. */
-  reasons: unknown[] | undefined = undefined;
-  resolve: (() => void) | undefined = undefined;
-  reject: ((reason: unknown) => void) | undefined = undefined;
-  finish: Finish | undefined = undefined;
-  name = "";
-  payload: unknown = undefined;
+  #rejected = 0;
+  /** The reason the last of them rejected with. */
+  #reason: unknown;
+  resolve: (() => void) | undefined;
+  reject: ((reason: unknown) => void) | undefined;
+  #finish: Finish | undefined;
+  #name = "";
+  #payload: unknown;
 
   track(index: number, thenable: PromiseLike<unknown>): void {
-    const tracked = this.tracked ??= [];
-    let at = this.at;
-    if (at === undefined && index !== tracked.length) {
-      at = this.at = [];
-      for (let i = 0; i < tracked.length; i++) at.push(i);
-    }
-    at?.push(index);
-    tracked.push(thenable);
+    this.#tracked[index] = thenable;
+    this.#pending++;
   }
 
   fail(index: number, error: unknown): void {
-    (this.failed ??= []).push(index, error);
+    (this.#failed ??= [])[index] = error;
   }
 
-  /** Waits for the tracked thenables, then settles with `finish`. */
-  wait(finish: Finish, name: string, payload: unknown): Promise<void> {
-    this.finish = finish;
-    this.name = name;
-    this.payload = payload;
-    const tracked = this.tracked!;
-    this.pending = tracked.length;
+  /**
+   * The promise of the emit: resolved at once when its listeners were all
+   * synchronous and none failed; for one thenable and no error, that
+   * thenable with `finish` on rejection (no countdown); else a countdown
+   * over every thenable. `finish` is called for an emit without errors too,
+   * except on the one-thenable path unless `always`.
+   */
+  settle(
+    finish: Finish,
+    name: string,
+    payload: unknown,
+    always = false,
+  ): Promise<void> {
+    const tracked = this.#tracked;
+    if (this.#pending === 0) {
+      const failure = finish(errorsOf(this.#failed), name, payload);
+      return failure === undefined ? RESOLVED : Promise.reject(failure);
+    }
+    if (this.#pending === 1 && this.#failed === undefined) {
+      // The one thenable is the last element.
+      const last = tracked[tracked.length - 1] as PromiseLike<unknown>;
+      return Promise.resolve(last).then(
+        always ? () => rethrow(finish([], name, payload)) : toUndefined,
+        (error) => rethrow(finish([error], name, payload)),
+      );
+    }
+    return this.#wait(finish, name, payload);
+  }
+
+  /** The countdown: kept out of `settle`, which V8 inlines into emit. */
+  #wait(finish: Finish, name: string, payload: unknown): Promise<void> {
+    const tracked = this.#tracked;
+    this.#finish = finish;
+    this.#name = name;
+    this.#payload = payload;
     // Two handlers for every thenable of the emit, made here: an emit that
     // waits for one thenable or none makes neither.
     const fulfilled = (): void => {
-      if (--this.pending === 0) this.#done();
+      if (--this.#pending === 0) this.#done();
     };
     const rejected = (reason: unknown): void => {
-      this.rejected++;
-      (this.reasons ??= []).push(reason);
+      this.#rejected++;
+      this.#reason = reason;
       fulfilled();
     };
     for (let i = 0; i < tracked.length; i++) {
+      // A hole: that listener returned no thenable.
+      if (!(i in tracked)) continue;
       // Promise.resolve adopts foreign thenables safely: their callbacks
       // run once, asynchronously, however badly `then` behaves. The
-      // adopted promise replaces the thenable, for `#ordered`.
+      // adopted promise replaces the thenable, for `#done`.
       const promise = Promise.resolve(tracked[i] as PromiseLike<unknown>);
       tracked[i] = promise;
       promise.then(fulfilled, rejected);
@@ -112,35 +137,30 @@ export class Join {
   }
 
   #done(): void {
-    const failed = this.failed;
-    if (this.rejected === 0 || (failed === undefined && this.rejected === 1)) {
+    const failed = this.#failed;
+    if (
+      this.#rejected === 0 || (failed === undefined && this.#rejected === 1)
+    ) {
       // Nothing to order: the synchronous errors are in listener order.
-      this.#settle(this.reasons ?? errorsOf(failed));
+      this.#settle(this.#rejected === 0 ? errorsOf(failed) : [this.#reason]);
       return;
     }
     // Several errors, some of them rejections: which listener each came
-    // from is known only by asking the settled promises again.
-    const at = this.at;
-    Promise.allSettled(this.tracked!).then((results) => {
-      const all: [number, unknown][] = [];
-      for (let i = 0; i < results.length; i++) {
-        const result = results[i]!;
-        if (result.status === "rejected") {
-          all.push([at === undefined ? i : at[i]!, result.reason]);
-        }
-      }
-      for (let i = 0; failed !== undefined && i < failed.length; i += 2) {
-        all.push([failed[i] as number, failed[i + 1]]);
-      }
-      all.sort((a, b) => a[0] - b[0]);
-      this.#settle(all.map((entry) => entry[1]));
+    // from is known only by asking the settled promises again (a hole is
+    // undefined to them, so fulfilled).
+    Promise.allSettled(this.#tracked).then((results) => {
+      const errors = failed ?? [];
+      results.forEach((result, i) => {
+        if (result.status === "rejected") errors[i] = result.reason;
+      });
+      this.#settle(errorsOf(errors));
     });
   }
 
   #settle(errors: unknown[]): void {
     let failure: unknown;
     try {
-      failure = this.finish!(errors, this.name, this.payload);
+      failure = this.#finish!(errors, this.#name, this.#payload);
     } catch (error) {
       failure = error;
     }
@@ -149,40 +169,9 @@ export class Join {
   }
 }
 
-function errorsOf(failed: unknown[] | undefined): unknown[] {
-  const errors: unknown[] = [];
-  for (let i = 1; failed !== undefined && i < failed.length; i += 2) {
-    errors.push(failed[i]);
-  }
-  return errors;
-}
-
-/**
- * The promise of an emit whose listeners did what `join` recorded: resolved
- * at once when they were all synchronous and none failed; for one thenable
- * and no error, that thenable with `finish` on rejection (no countdown);
- * else a countdown over every thenable. `finish` is called for an emit
- * without errors too, except on the one-thenable path unless `always`.
- */
-export function settle(
-  join: Join | undefined,
-  finish: Finish,
-  name: string,
-  payload: unknown,
-  always = false,
-): Promise<void> {
-  const tracked = join?.tracked;
-  if (tracked === undefined) {
-    const failure = finish(errorsOf(join?.failed), name, payload);
-    return failure === undefined ? RESOLVED : Promise.reject(failure);
-  }
-  if (tracked.length === 1 && join!.failed === undefined) {
-    return Promise.resolve(tracked[0] as PromiseLike<unknown>).then(
-      always ? () => rethrow(finish([], name, payload)) : toUndefined,
-      (error) => rethrow(finish([error], name, payload)),
-    );
-  }
-  return join!.wait(finish, name, payload);
+/** The errors of `failed`, in order, without its holes. */
+function errorsOf(failed: unknown[] = []): unknown[] {
+  return failed.filter(present);
 }
 
 /**

@@ -46,18 +46,10 @@ export class BufferedIterator<T> implements EventIterator<T> {
       waiter.resolve({ done: false, value: value as T });
       return;
     }
-    if (this.buffered < this.#size) {
-      this.#items.push(value as T);
-      return;
-    }
-    switch (this.#overflow) {
-      case "drop-oldest":
-        this.#take();
-        this.#items.push(value as T);
-        return;
-      case "drop-newest":
-        return;
-      case "error":
+    if (this.buffered >= this.#size) {
+      const overflow = this.#overflow;
+      if (overflow === "drop-newest") return;
+      if (overflow === "error") {
         this.#fail(
           new Error(
             `Iterator of ${this.#label} overflowed: its buffer of ${this.#size} ${
@@ -65,7 +57,12 @@ export class BufferedIterator<T> implements EventIterator<T> {
             } was full`,
           ),
         );
+        return;
+      }
+      // "drop-oldest"
+      this.#take();
     }
+    this.#items.push(value as T);
   };
 
   /**

@@ -1,12 +1,13 @@
 // Copyright 2026 the arcly authors. MIT license.
 
-// White-box tests of the pattern cache in _pattern.ts: its bound and its
+// White-box tests of the pattern cache of _registry.ts: its bound and its
 // purge. Deno only (see runtime-tests/suite.ts): they test an internal module,
 // not the package the runtime hosts run.
 
 import assert from "node:assert/strict";
 import { EventBus } from "./mod.ts";
-import { CACHE_LIMIT, Patterns } from "./_pattern.ts";
+import { CACHE_LIMIT } from "./_pattern.ts";
+import { Registry } from "./_registry.ts";
 
 Deno.test("EventBus keeps pattern resolutions out of its topic map", async () => {
   const bus = new EventBus();
@@ -38,20 +39,41 @@ Deno.test("EventBus keeps pattern resolutions out of its topic map", async () =>
   assert.deepEqual([...topics!.keys()], ["own.event"]);
 });
 
-Deno.test("Patterns caches at most CACHE_LIMIT names and forgets them on every change", () => {
-  const patterns = new Patterns();
-  const sub = patterns.add("user.", () => {});
-  for (let i = 0; i < CACHE_LIMIT * 3; i++) {
-    const matched = patterns.match(`user.${i}`);
-    assert.equal(matched?.length, 1);
-    assert.equal(patterns.match(`other.${i}`), undefined);
+Deno.test("Registry caches the pattern listeners of at most CACHE_LIMIT names and forgets them on every pattern change", () => {
+  const reg = new Registry(Infinity, () => {});
+  // The cache is the map whose keys are the names emitted.
+  let cache: Map<unknown, unknown> | undefined;
+  let largest = 0;
+  const set = Map.prototype.set;
+  Map.prototype.set = function (key: unknown, value: unknown) {
+    if (typeof key === "string" && /^user\.\d+$/.test(key)) {
+      cache ??= this;
+      largest = Math.max(largest, this.size + 1);
+    }
+    return set.call(this, key, value);
+  };
+  try {
+    const sub = reg.add("user.", () => {}, true);
+    for (let i = 0; i < CACHE_LIMIT * 3; i++) {
+      const matched = reg.patternSnapshot(`user.${i}`);
+      assert.equal(matched?.length, 1);
+      assert.equal(reg.patternSnapshot(`other.${i}`), undefined);
+    }
+    assert.ok(cache !== undefined);
+    assert.equal(cache.size, CACHE_LIMIT);
+    assert.ok(largest <= CACHE_LIMIT + 1, `largest ${largest}`);
+    const other = reg.add("other.", () => {}, true);
+    assert.equal(cache.size, 0);
+    assert.equal(reg.patternSnapshot("other.0")?.length, 1);
+    assert.equal(cache.size, 1);
+    reg.remove(sub, false);
+    assert.equal(cache.size, 0);
+    assert.equal(reg.patternSnapshot("user.0"), undefined);
+    assert.equal(reg.patternSnapshot("other.0")?.length, 1);
+    reg.remove(other, false);
+    assert.equal(cache.size, 0);
+    assert.equal(reg.patternSnapshot("other.0"), undefined);
+  } finally {
+    Map.prototype.set = set;
   }
-  assert.equal(patterns.cached, CACHE_LIMIT);
-  patterns.add("other.", () => {});
-  assert.equal(patterns.cached, 0);
-  assert.equal(patterns.match("other.0")?.length, 1);
-  assert.equal(patterns.cached, 1);
-  patterns.delete(sub);
-  assert.equal(patterns.cached, 0);
-  assert.equal(patterns.match("user.0"), undefined);
 });

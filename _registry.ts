@@ -1,7 +1,7 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
-import { Patterns, PatternSubscription } from "./_pattern.ts";
+import { CACHE_LIMIT, PatternSubscription, resolve } from "./_pattern.ts";
 import { type Call, Subscription, Topic } from "./_topic.ts";
 import { DISPOSE } from "./_util.ts";
 import { quote } from "./_validate.ts";
@@ -28,8 +28,8 @@ import type { Unsubscribe } from "./types.ts";
 //   if it throws, `add` takes the subscription back out, without `release`
 //   and without `onIdle`, and rethrows. `onIdle` runs after the removal is
 //   complete and its `release` ran; what it throws propagates to the caller
-//   of `remove`; `clear()` clears everything first and then rethrows the one
-//   error, or an `AggregateError` of several.
+//   of `remove`; `clear()` clears everything even so and returns what it
+//   threw.
 // - `names()`: the event names that have own subscriptions now, in the order
 //   they became active.
 // - `handle(sub)`: the function that removes `sub`, `Disposable` too: a
@@ -59,8 +59,16 @@ export class Registry {
   #topics: Map<string, Topic> = new Map();
   /** The listeners of every event; `undefined` while there are none. */
   #every: Topic | undefined;
-  /** The pattern subscriptions; `undefined` while there are none. */
-  #patterns: Patterns | undefined;
+  /** The topic of each pattern, by its prefix; `undefined` while none. */
+  #patterns: Map<string, Topic> | undefined;
+  /** The next pattern subscription's place among them all. */
+  #order = 0;
+  /**
+   * The pattern listeners of each name emitted, oldest first (`null` when
+   * none matches), kept for at most `CACHE_LIMIT` names until any pattern
+   * subscription changes.
+   */
+  #cache: Map<string, readonly Call[] | null> | undefined;
   #count = 0;
   /** How many emits are running listeners now. */
   walking = 0;
@@ -93,34 +101,28 @@ export class Registry {
     pattern = false,
     listener?: unknown,
   ): Subscription {
-    const inPlace = this.walking === 0;
-    let sub: Subscription;
-    if (pattern) {
-      const patterns = this.#patterns ??= new Patterns();
-      sub = patterns.add(name!, call, listener, inPlace);
-      this.#count++;
-    } else {
-      let topic = name === undefined ? this.#every : this.#topics.get(name);
-      let created = false;
-      if (topic === undefined) {
-        topic = new Topic(name);
-        created = true;
-        if (name === undefined) this.#every = topic;
-        else this.#topics.set(name, topic);
-      }
-      sub = new Subscription(topic, call, listener);
-      topic.add(sub, inPlace);
-      this.#count++;
-      if (created && name !== undefined && this.onActive !== undefined) {
-        try {
-          this.onActive(name);
-        } catch (error) {
-          this.#undo(sub);
-          throw error;
-        }
+    const topics = pattern ? this.#patterns ??= new Map() : this.#topics;
+    let topic = name === undefined ? this.#every : topics.get(name);
+    const created = topic === undefined;
+    if (topic === undefined) {
+      topic = new Topic(name);
+      if (name === undefined) this.#every = topic;
+      else topics.set(name, topic);
+    }
+    const sub = pattern
+      ? new PatternSubscription(topic, call, listener, this.#order++)
+      : new Subscription(topic, call, listener);
+    topic.add(sub, this.walking === 0);
+    this.#count++;
+    if (pattern) this.#cache?.clear();
+    else if (created && name !== undefined && this.onActive !== undefined) {
+      try {
+        this.onActive(name);
+      } catch (error) {
+        this.remove(sub, false, true);
+        throw error;
       }
     }
-    const topic = sub.topic!;
     if (topic.size > this.#maxListeners && !this.#warned?.has(topic)) {
       this.#warnLeak(topic, pattern);
     }
@@ -140,30 +142,28 @@ export class Registry {
 
   /**
    * Removes a subscription, and its topic once empty, then runs its
-   * `release`. Harmless when it is gone already.
+   * `release` and `onIdle`, unless `quiet` (taking back a subscription that
+   * `add` could not finish). Harmless when it is gone already.
    */
-  remove(sub: Subscription, cleared: boolean): void {
+  remove(sub: Subscription, cleared: boolean, quiet = false): void {
     const topic = sub.topic;
     if (topic === undefined) return;
-    const inPlace = this.walking === 0;
+    topic.delete(sub, this.walking === 0);
+    const pattern = sub instanceof PatternSubscription;
+    if (pattern) this.#cache?.clear();
     let idle: string | undefined;
-    if (sub instanceof PatternSubscription) {
-      const patterns = this.#patterns!;
-      patterns.delete(sub, inPlace);
-      // No pattern left: emits skip patterns again.
-      if (patterns.topics.size === 0) this.#patterns = undefined;
-    } else {
-      topic.delete(sub, inPlace);
-      if (topic.size === 0) {
-        if (topic.name === undefined) this.#every = undefined;
-        else {
-          this.#topics.delete(topic.name);
-          idle = topic.name;
-        }
+    if (topic.size === 0) {
+      const name = topic.name;
+      if (name === undefined) this.#every = undefined;
+      else if (!pattern) this.#topics.delete(idle = name);
+      else if (this.#patterns!.delete(name) && this.#patterns!.size === 0) {
+        // No pattern left: emits skip patterns again.
+        this.#patterns = undefined;
       }
     }
     sub.topic = undefined;
     this.#count--;
+    if (quiet) return;
     sub.release?.(cleared);
     if (idle !== undefined) this.onIdle?.(idle);
   }
@@ -181,7 +181,7 @@ export class Registry {
     pattern = false,
   ): number {
     const topic = pattern
-      ? this.#patterns?.topics.get(name!)
+      ? this.#patterns?.get(name!)
       : name === undefined
       ? this.#every
       : this.#topics.get(name);
@@ -204,14 +204,18 @@ export class Registry {
     return [...this.#topics.keys()];
   }
 
-  /** Removes every subscription of the event `name`, or every one at all. */
-  clear(name?: string): void {
+  /**
+   * Removes every subscription of the event `name`, or every one at all,
+   * even when onIdle throws.
+   *
+   * @returns What onIdle threw.
+   */
+  clear(name?: string): unknown[] {
     const topics = name !== undefined ? [this.#topics.get(name)] : [
       ...this.#topics.values(),
       this.#every,
-      ...this.#patterns?.topics.values() ?? [],
+      ...this.#patterns?.values() ?? [],
     ];
-    // Everything is cleared even if onIdle throws; its errors come after.
     const errors: unknown[] = [];
     for (const topic of topics) {
       try {
@@ -220,10 +224,7 @@ export class Registry {
         errors.push(error);
       }
     }
-    if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) {
-      throw new AggregateError(errors, `onIdle threw ${errors.length} errors`);
-    }
+    return errors;
   }
 
   /**
@@ -242,7 +243,16 @@ export class Registry {
 
   /** The pattern listeners an emit of `name` calls now. */
   patternSnapshot(name: string): readonly Call[] | undefined {
-    return this.#patterns?.match(name);
+    const patterns = this.#patterns;
+    if (patterns === undefined) return undefined;
+    const cache = this.#cache ??= new Map();
+    let calls = cache.get(name);
+    if (calls === undefined) {
+      calls = resolve(patterns, name) ?? null;
+      cache.set(name, calls);
+      if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    }
+    return calls ?? undefined;
   }
 
   /** Whether every subscription is to an event of its own (no pattern, no every-event). */
@@ -253,19 +263,6 @@ export class Registry {
   /** The listeners of every event an emit calls now. */
   everySnapshot(): readonly Call[] | undefined {
     return this.#every?.snapshot();
-  }
-
-  /** Takes back a subscription that `add` could not finish. */
-  #undo(sub: Subscription): void {
-    const topic = sub.topic;
-    // onActive may have removed it already.
-    if (topic === undefined) return;
-    topic.delete(sub, this.walking === 0);
-    this.#count--;
-    sub.topic = undefined;
-    if (topic.size === 0 && this.#topics.get(topic.name!) === topic) {
-      this.#topics.delete(topic.name!);
-    }
   }
 
   #warnLeak(topic: Topic, pattern: boolean): void {

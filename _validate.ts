@@ -32,12 +32,11 @@ export function describe(value: unknown): string {
       return `string ${quote(value)}`;
     case "function":
       return "a function";
-    case "symbol":
-      return value.toString();
     case "object":
       return Array.isArray(value) ? "an array" : "an object";
+    case "symbol":
     case "undefined":
-      return "undefined";
+      return String(value);
     default:
       return `${typeof value} ${String(value)}`;
   }
@@ -195,7 +194,7 @@ export function readPattern(pattern: unknown, action: string): string {
     throw new TypeError(
       `${action} ${
         quote(pattern)
-      }: a pattern is an event name prefix followed by ".*", like "user.*", with no other "*"`,
+      }: a pattern is a name prefix then ".*", like "user.*"`,
     );
   }
   return prefix;

@@ -48,23 +48,6 @@ function warnToConsole(warning: Error): void {
   console.warn(warning);
 }
 
-/** Validated `SubscribeOptions`. */
-interface Flags {
-  once: boolean;
-  local: boolean;
-  signal: AbortSignal | undefined;
-}
-
-/** Reads `SubscribeOptions`. */
-function readSubscribeOptions(options: unknown, action: Action): Flags {
-  const opts = readOptions(options, action);
-  return {
-    once: readFlag(opts, "once", action),
-    local: readFlag(opts, "local", action),
-    signal: readSignal(opts, action),
-  };
-}
-
 /**
  * Reads an event name, or a non-empty array of them, as an array. A name
  * given twice counts once.
@@ -86,8 +69,8 @@ function readNameOrNames(name: unknown, action: string): readonly string[] {
 }
 
 /** The names, quoted, for a message. */
-function quoteAll(names: readonly string[]): string {
-  return names.map(quote).join(", ");
+function quoteAll(names: string | readonly string[]): string {
+  return [names].flat().map(quote).join(", ");
 }
 
 /** What several failures throw: the one error, or an `AggregateError`. */
@@ -96,19 +79,24 @@ function failure(errors: unknown[], message: string): unknown {
 }
 
 /**
- * Removes every subscription of `subs`, all of them even when a teardown
- * throws, then throws what the teardowns threw.
+ * Calls `teardown` with each item, with all of them even when one throws,
+ * then throws what they threw.
  */
-function removeAll(registry: Registry, subs: readonly Subscription[]): void {
+function each<T>(items: readonly T[], teardown: (item: T) => void): void {
   let errors: unknown[] | undefined;
-  for (const sub of subs) {
+  for (const item of items) {
     try {
-      registry.remove(sub, false);
+      teardown(item);
     } catch (error) {
       (errors ??= []).push(error);
     }
   }
   if (errors !== undefined) throw failure(errors, "Teardowns failed");
+}
+
+/** Removes every subscription of `subs` (see `each`). */
+function removeAll(registry: Registry, subs: readonly Subscription[]): void {
+  each(subs, (sub) => registry.remove(sub, false));
 }
 
 /**
@@ -177,9 +165,11 @@ function subscribeGuarded(
   registry: Registry,
   target: string | readonly string[] | undefined,
   call: Call,
-  { once, local, signal }: Flags,
   pattern: boolean,
   listener: unknown,
+  once: boolean,
+  local: boolean,
+  signal: AbortSignal | undefined,
 ): Unsubscribe {
   const many = typeof target === "object";
   let subs: Subscription[] | undefined = undefined;
@@ -248,8 +238,8 @@ function startHook(hook: Hook, name: string): void {
 }
 
 /** Runs the teardowns of the live hooks, last first; returns what they threw. */
-function stopHooks(hooks: readonly Hook[], errors: unknown[] = []): unknown[] {
-  for (const hook of hooks.slice().reverse()) {
+function stopHooks(hooks: Iterable<Hook>, errors: unknown[] = []): unknown[] {
+  for (const hook of [...hooks].reverse()) {
     const teardown = hook.teardown;
     if (teardown === undefined) continue;
     hook.teardown = undefined;
@@ -317,7 +307,7 @@ export class EventBus<
   readonly #registry: Registry;
   readonly #dispatcher: Dispatcher;
   /** The `onActive` hooks by event name; `undefined` until the first. */
-  #hooks: Map<string, Hook[]> | undefined;
+  #hooks: Map<string, Set<Hook>> | undefined;
   /** Collects what releases threw while `clear()` runs. */
   #clearing: unknown[] | undefined;
 
@@ -528,21 +518,12 @@ export class EventBus<
     listener: unknown,
     options: SubscribeOptions = {},
   ): Unsubscribe {
-    if (typeof name === "string") {
-      const action = () => `Cannot subscribe to ${quote(name)}`;
-      return this.#subscribe(
-        name,
-        readListener(listener, action),
-        options,
-        action,
-        false,
-        listener,
-      );
-    }
-    const names = readNameOrNames(name, "Cannot subscribe");
-    const action = `Cannot subscribe to ${quoteAll(names)}`;
-    const call = readListener(listener, action);
-    return this.#subscribe(names, call, options, action, false, listener);
+    const target = typeof name === "string"
+      ? name
+      : readNameOrNames(name, "Cannot subscribe");
+    // Built only when an argument is wrong.
+    const action = () => `Cannot subscribe to ${quoteAll(target)}`;
+    return this.#subscribe(target, listener, options, action, false);
   }
 
   /**
@@ -576,9 +557,13 @@ export class EventBus<
     listener: Listener<AnyEvent<Events>>,
     options: SubscribeOptions = {},
   ): Unsubscribe {
-    const action = "Cannot subscribe to every event";
-    const call = readListener(listener, action);
-    return this.#subscribe(undefined, call, options, action, false, listener);
+    return this.#subscribe(
+      undefined,
+      listener,
+      options,
+      "Cannot subscribe to every event",
+      false,
+    );
   }
 
   /**
@@ -636,8 +621,7 @@ export class EventBus<
   ): Unsubscribe {
     const prefix = readPattern(pattern, "Cannot subscribe to pattern");
     const action = `Cannot subscribe to pattern ${quote(pattern)}`;
-    const call = readListener(listener, action);
-    return this.#subscribe(prefix, call, options, action, true, listener);
+    return this.#subscribe(prefix, listener, options, action, true);
   }
 
   /**
@@ -687,21 +671,11 @@ export class EventBus<
     listener: Listener<Events[K]> | Listener<NamedEvent<Events, K>>,
   ): number {
     const names = readNameOrNames(name, "Cannot unsubscribe");
-    readListener(
+    return this.#unsubscribe(
+      names,
       listener,
       `Cannot unsubscribe from ${quoteAll(names)}`,
     );
-    let removed = 0;
-    const errors: unknown[] = [];
-    for (const key of names) {
-      try {
-        removed += this.#registry.removeListener(key, listener);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    if (errors.length > 0) throw failure(errors, "Teardowns failed");
-    return removed;
   }
 
   /**
@@ -727,8 +701,11 @@ export class EventBus<
    * ```
    */
   unsubscribeAll(listener: Listener<AnyEvent<Events>>): number {
-    readListener(listener, "Cannot unsubscribe from every event");
-    return this.#registry.removeListener(undefined, listener);
+    return this.#unsubscribe(
+      [undefined],
+      listener,
+      "Cannot unsubscribe from every event",
+    );
   }
 
   /**
@@ -761,11 +738,12 @@ export class EventBus<
     listener: Listener<PatternEvent<Events, P>>,
   ): number {
     const prefix = readPattern(pattern, "Cannot unsubscribe from pattern");
-    readListener(
+    return this.#unsubscribe(
+      [prefix],
       listener,
       `Cannot unsubscribe from pattern ${quote(pattern)}`,
+      true,
     );
-    return this.#registry.removeListener(prefix, listener, true);
   }
 
   /**
@@ -975,30 +953,22 @@ export class EventBus<
       const onAbort = () => finish(reject, signal!.reason);
       // An emit that took its snapshot before the wait settled may still
       // call it; only the first match counts.
-      subs = addEach(registry, names, (key) => (payload) => {
+      subs = this.#attach(names, several, (value) => {
         if (settled) return;
-        const value = several ? Object.freeze({ name: key, payload }) : payload;
         try {
           if (filter !== undefined && !filter(value)) return;
         } catch (error) {
           return finish(reject, error);
         }
         finish(resolve, value);
-      }, undefined);
+      }, () =>
+        finish(
+          reject,
+          new Error(`Stopped waiting for ${label}: the bus was cleared`),
+        ));
       // A setup that emitted one of the names may have settled it already.
       if (settled) return removeAll(registry, subs);
       signal?.addEventListener("abort", onAbort, { once: true });
-      for (const sub of subs) {
-        sub.release = (cleared) => {
-          if (!cleared) return;
-          this.#whileClearing(() =>
-            finish(
-              reject,
-              new Error(`Stopped waiting for ${label}: the bus was cleared`),
-            )
-          );
-        };
-      }
     });
   }
 
@@ -1137,20 +1107,12 @@ export class EventBus<
     const iterator = new BufferedIterator<T>(config, label);
     const registry = this.#registry;
     iterator.listen(() => {
-      const subs = addEach(
-        registry,
+      const subs = this.#attach(
         names,
-        (name) =>
-          several
-            ? (payload) => iterator.push(Object.freeze({ name, payload }))
-            : iterator.push,
-        undefined,
+        several,
+        iterator.push,
+        () => iterator.released(),
       );
-      for (const sub of subs) {
-        sub.release = (cleared) => {
-          if (cleared) this.#whileClearing(() => iterator.released());
-        };
-      }
       return () => removeAll(registry, subs);
     });
     return iterator;
@@ -1214,9 +1176,8 @@ export class EventBus<
     const errors: unknown[] = [];
     this.#clearing = errors;
     try {
-      this.#registry.clear(name);
-    } catch (error) {
-      errors.unshift(error);
+      // What onIdle threw first, then what releases threw.
+      errors.unshift(...this.#registry.clear(name));
     } finally {
       this.#clearing = outer;
     }
@@ -1345,16 +1306,13 @@ export class EventBus<
       registry.onIdle = (key) => this.#deactivate(key);
     }
     const hooks = this.#hooks;
-    let list = hooks.get(name);
-    if (list === undefined) hooks.set(name, list = []);
-    list.push(hook);
+    const list = hooks.get(name) ?? new Set();
+    hooks.set(name, list.add(hook));
     const off = () => {
-      const current = hooks.get(name);
-      const index = current?.indexOf(hook) ?? -1;
-      if (index < 0) return;
+      // A list leaves the map only once empty: a hook in it is live.
+      if (!list.delete(hook)) return;
       signal?.removeEventListener("abort", off);
-      current!.splice(index, 1);
-      if (current!.length === 0) hooks.delete(name);
+      if (list.size === 0) hooks.delete(name);
       const teardown = hook.teardown;
       hook.teardown = undefined;
       teardown?.();
@@ -1368,7 +1326,7 @@ export class EventBus<
     const hooks = this.#hooks!.get(name);
     if (hooks === undefined) return;
     const started: Hook[] = [];
-    for (const hook of hooks.slice()) {
+    for (const hook of [...hooks]) {
       if (hook.teardown !== undefined) continue;
       try {
         startHook(hook, name);
@@ -1394,15 +1352,57 @@ export class EventBus<
   }
 
   /**
-   * Runs `fn` in a subscription's `release` during `clear()`, which must not
-   * throw: what it throws is thrown by `clear()` once everything is cleared.
+   * Removes `listener` from each key (event names, `undefined` for every
+   * event, or a pattern's prefix when `pattern`), from all of them even when
+   * a teardown throws; returns how many subscriptions it removed.
    */
-  #whileClearing(fn: () => void): void {
-    try {
-      fn();
-    } catch (error) {
-      (this.#clearing ??= []).push(error);
+  #unsubscribe(
+    keys: readonly (string | undefined)[],
+    listener: unknown,
+    action: string,
+    pattern = false,
+  ): number {
+    readListener(listener, action);
+    let removed = 0;
+    each(keys, (key) => {
+      removed += this.#registry.removeListener(key, listener, pattern);
+    });
+    return removed;
+  }
+
+  /**
+   * The subscriptions of a wait or an iterator: `deliver` gets the payload
+   * of each emit of one of `names`, or `{ name, payload }` when `several`;
+   * `cleared` runs when `clear()` removes one.
+   */
+  #attach(
+    names: readonly (string | undefined)[],
+    several: boolean,
+    deliver: (value: unknown) => void,
+    cleared: () => void,
+  ): Subscription[] {
+    const subs = addEach(
+      this.#registry,
+      names,
+      (name) =>
+        several
+          ? (payload) => deliver(Object.freeze({ name, payload }))
+          : deliver,
+      undefined,
+    );
+    for (const sub of subs) {
+      sub.release = (clear) => {
+        if (!clear) return;
+        // A release must not throw: clear() throws what this threw once
+        // everything is cleared.
+        try {
+          cleared();
+        } catch (error) {
+          (this.#clearing ??= []).push(error);
+        }
+      };
     }
+    return subs;
   }
 
   static {
@@ -1430,18 +1430,29 @@ export class EventBus<
    */
   #subscribe(
     target: string | readonly string[] | undefined,
-    call: Call,
+    listener: unknown,
     options: SubscribeOptions,
     action: Action,
     pattern: boolean,
-    listener: unknown,
   ): Unsubscribe {
-    const flags = readSubscribeOptions(options, action);
-    const { once, local, signal } = flags;
+    const call = readListener(listener, action);
+    const opts = readOptions(options, action);
+    const once = readFlag(opts, "once", action);
+    const local = readFlag(opts, "local", action);
+    const signal = readSignal(opts, action);
     if (signal?.aborted) return NOOP_HANDLE;
     const registry = this.#registry;
     if (typeof target === "object" || once || local || signal !== undefined) {
-      return subscribeGuarded(registry, target, call, flags, pattern, listener);
+      return subscribeGuarded(
+        registry,
+        target,
+        call,
+        pattern,
+        listener,
+        once,
+        local,
+        signal,
+      );
     }
     // The plain case, kept free of closures: no context to allocate.
     return registry.handle(registry.add(target, call, pattern, listener));

@@ -493,6 +493,39 @@ Deno.test("EventBus.emit() rejects with an AggregateError of every failure in su
   assert.deepEqual(ran, ["every", "ok"]);
 });
 
+Deno.test("EventBus.emit() keeps every failure, whatever value was thrown", async (t) => {
+  const rejection = (emitted: Promise<void>) =>
+    emitted.then(() => assert.fail("emit resolved"), (e) => e);
+  await t.step("one rejection among several async listeners", async () => {
+    const bus = new EventBus<Events>();
+    const failure = new Error("second");
+    bus.subscribe("user.created", async () => {});
+    bus.subscribe("user.created", () => Promise.reject(failure));
+    bus.subscribe("user.created", async () => {});
+    const error = await rejection(bus.emit("user.created", { id: 1 }));
+    assert.ok(error instanceof AggregateError);
+    assert.deepEqual(error.errors, [failure]);
+  });
+  await t.step(
+    'undefined, 0, null and "", thrown and rejected, in listener order',
+    async () => {
+      const bus = new EventBus<Events>();
+      bus.subscribe("user.created", () => {
+        throw undefined;
+      });
+      bus.subscribe("user.created", () => Promise.reject(0));
+      bus.subscribe("user.created", () => {
+        throw null;
+      });
+      bus.subscribe("user.created", () => Promise.reject(""));
+      const error = await rejection(bus.emit("user.created", { id: 1 }));
+      assert.ok(error instanceof AggregateError);
+      assert.equal(error.message, '4 listeners of "user.created" failed');
+      assert.deepEqual(error.errors, [undefined, 0, null, ""]);
+    },
+  );
+});
+
 Deno.test("EventBus.emit() names the event in the AggregateError of a single failure", async () => {
   const bus = new EventBus<Events>();
   const failure = new Error("boom");

@@ -1,10 +1,10 @@
 // Copyright 2026 the arcly authors. MIT license.
 
 // Memory bounds (Deno only, sized: `deno task test:deep`): long runs of
-// subscribe/unsubscribe, aborted waits and unfired once listeners must end
-// with the heap within 10% of where it started and no abort listener left on
-// a long-lived signal, and an iterator's buffer stays bounded under a
-// million emits. They need `--v8-flags=--expose-gc` (as `deno task
+// subscribe/unsubscribe, aborted waits, unfired once listeners and removed
+// onActive hooks must end with the heap within 10% of where it started and
+// no abort listener left on a long-lived signal, and an iterator's buffer
+// stays bounded under a million emits. They need `--v8-flags=--expose-gc` (as `deno task
 // test:deep` passes) and are ignored without it.
 
 import assert from "node:assert/strict";
@@ -103,6 +103,28 @@ Deno.test({
     assert.equal(calls, 0);
     assert.equal(bus.listenerCount(), 0);
     assert.equal(listeners(), 0);
+  }),
+});
+
+Deno.test({
+  name:
+    `EventBus onActive hooks of ${CYCLES} names, each removed, leave the heap flat`,
+  ignore: !HAS_GC,
+  fn: noUnhandledRejections(async () => {
+    const bus = new EventBus<Record<string, number>>();
+    let setups = 0;
+    await assertHeapFlat(CYCLES, (i) => {
+      const name = `name.${i}`;
+      const off = bus.onActive(name, () => {
+        setups++;
+      });
+      if (i % 2 === 0) off();
+      else off[Symbol.dispose]();
+      // The name's hooks are gone: its first listener runs no setup.
+      if (i % 1_000 === 0) bus.subscribe(name, () => {})();
+    });
+    assert.equal(setups, 0);
+    assert.equal(bus.listenerCount(), 0);
   }),
 });
 
