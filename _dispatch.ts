@@ -95,7 +95,7 @@ export class Dispatcher {
    * relies on it.
    */
   emit(name: string, payload: unknown): Promise<void> {
-    // Kept short, and without a plan, for V8 to inline it.
+    // Kept short, for V8 to inline it.
     if (this.#onEmit !== undefined) {
       return this.dispatch(name, payload, LOCAL, false);
     }
