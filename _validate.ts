@@ -26,20 +26,16 @@ export function quote(text: string): string {
 
 /** Names a value for an error message: its kind and, when short, itself. */
 export function describe(value: unknown): string {
-  if (value === null) return "null";
-  switch (typeof value) {
-    case "string":
-      return `string ${quote(value)}`;
-    case "function":
-      return "a function";
-    case "object":
-      return Array.isArray(value) ? "an array" : "an object";
-    case "symbol":
-    case "undefined":
-      return String(value);
-    default:
-      return `${typeof value} ${String(value)}`;
-  }
+  const type = typeof value;
+  return value === null || type === "symbol" || type === "undefined"
+    ? String(value)
+    : type === "string"
+    ? `string ${quote(value as string)}`
+    : type === "function"
+    ? "a function"
+    : type === "object"
+    ? Array.isArray(value) ? "an array" : "an object"
+    : `${type} ${String(value)}`;
 }
 
 /**
@@ -91,13 +87,19 @@ export function readSignal(
   throw invalid(action, "options.signal", "an AbortSignal", signal);
 }
 
-/** Reads `options[key]`, which must be a function or `undefined`. */
+/**
+ * Reads `options[key]`, which must be a function (or, for `readFlag`, of
+ * `type`) or `undefined`.
+ */
 export function readCallback(
   options: Record<string, unknown>,
   key: string,
   action: Action,
+  type: "function" | "boolean" = "function",
 ): unknown {
-  return readTyped(options, key, "function", action);
+  const value = options[key];
+  if (value === undefined || typeof value === type) return value;
+  throw invalid(action, `options.${key}`, `a ${type}`, value);
 }
 
 /** Reads `options[key]`, which must be a boolean or `undefined`. */
@@ -106,18 +108,7 @@ export function readFlag(
   key: string,
   action: Action,
 ): boolean {
-  return readTyped(options, key, "boolean", action) === true;
-}
-
-function readTyped(
-  options: Record<string, unknown>,
-  key: string,
-  type: "function" | "boolean",
-  action: Action,
-): unknown {
-  const value = options[key];
-  if (value === undefined || typeof value === type) return value;
-  throw invalid(action, `options.${key}`, `a ${type}`, value);
+  return readCallback(options, key, action, "boolean") === true;
 }
 
 /**
@@ -137,13 +128,13 @@ export function readCount(
   }
   const infinite = fallback === Infinity;
   if (
-    !(Number.isSafeInteger(value) && value >= 1) &&
-    !(infinite && value === Infinity)
+    !(Number.isSafeInteger(value) && value >= 1 ||
+      infinite && value === Infinity)
   ) {
     throw invalid(
       action,
       what,
-      infinite ? "a positive integer or Infinity" : "a positive integer",
+      `a positive integer${infinite ? " or Infinity" : ""}`,
       value,
       RangeError,
     );
