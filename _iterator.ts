@@ -3,7 +3,7 @@
 
 import { ASYNC_DISPOSE } from "./_util.ts";
 import type { IteratorConfig } from "./_validate.ts";
-import type { EventIterator, OverflowPolicy } from "./types.ts";
+import type { EventIterator } from "./types.ts";
 
 interface Waiter<T> {
   resolve(result: IteratorResult<T, undefined>): void;
@@ -15,177 +15,169 @@ const DONE: IteratorResult<never, undefined> = Object.freeze({
   value: undefined,
 });
 
-/**
- * The iterator behind `EventBus.iterate`. `push` is its listener: it hands a
- * value to a waiting `next()` or queues it, applying the overflow policy when
- * the queue is full. The queue is an array read from `#head`, compacted once
- * the read part is at least 1024 slots and half of it, so it never holds more
- * than `bufferSize + max(bufferSize, 1024)` slots.
- */
-export class BufferedIterator<T> implements EventIterator<T> {
-  #items: (T | undefined)[] = [];
-  #head = 0;
-  #waiters: Waiter<T>[] = [];
-  /** Set while listening; removes the subscription. */
-  #off: (() => void) | undefined;
-  /** No more values are queued once set. */
-  #closed = false;
-  /** What the next `next()` rejects with, once. */
-  #failure: { error: unknown } | undefined;
-  readonly #size: number;
-  readonly #overflow: OverflowPolicy;
-  readonly #signal: AbortSignal | undefined;
-  readonly #label: string;
-  #onAbort = (): void => this.#fail(this.#signal!.reason);
-
+/** What `EventBus.iterate` returns, with the parts the bus drives. */
+export interface BufferedIterator<T> extends EventIterator<T> {
   /** The listener: call it with each value. */
-  readonly push = (value: unknown): void => {
-    if (this.#closed) return;
-    const waiter = this.#waiters.shift();
-    if (waiter !== undefined) {
-      waiter.resolve({ done: false, value: value as T });
-      return;
-    }
-    if (this.buffered >= this.#size) {
-      const overflow = this.#overflow;
-      if (overflow === "drop-newest") return;
-      if (overflow === "error") {
-        this.#fail(
-          new Error(
-            `Iterator of ${this.#label} overflowed: its buffer of ${this.#size} ${
-              this.#size === 1 ? "event" : "events"
-            } was full`,
-          ),
-        );
-        return;
-      }
-      // "drop-oldest"
-      this.#take();
-    }
-    this.#items.push(value as T);
-  };
-
-  /**
-   * @param config The validated options.
-   * @param label What is iterated, for error messages: `"user.created"` in
-   * quotes, or `every event`.
-   */
-  constructor(config: IteratorConfig, label: string) {
-    this.#size = config.bufferSize;
-    this.#overflow = config.overflow;
-    this.#signal = config.signal;
-    this.#label = label;
-    // std's convention: an aborted signal makes the next read reject with
-    // its reason. The bus does not subscribe such an iterator.
-    if (config.signal?.aborted) this.#fail(config.signal.reason);
-  }
-
+  readonly push: (value: unknown) => void;
   /**
    * Starts listening, unless the signal was aborted already: `subscribe`
    * adds `push` as a listener and returns what removes it.
    */
-  listen(subscribe: () => () => void): void {
-    if (this.#closed) return;
-    this.#off = subscribe();
-    this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
-  }
-
+  listen(subscribe: () => () => void): void;
   /** The subscription was removed by the bus (`clear()`): end after the queue. */
-  released(): void {
-    try {
-      this.#stop();
-    } finally {
-      this.#settleWaiters();
-    }
-  }
+  released(): void;
+}
 
-  get buffered(): number {
-    return this.#items.length - this.#head;
-  }
-
-  next(): Promise<IteratorResult<T, undefined>> {
-    if (this.buffered > 0) {
-      return Promise.resolve({ done: false, value: this.#take() as T });
-    }
-    const failure = this.#failure;
-    if (failure !== undefined) {
-      this.#failure = undefined;
-      return Promise.reject(failure.error);
-    }
-    if (this.#closed) return Promise.resolve(DONE);
-    return new Promise((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
-    });
-  }
-
-  return(): Promise<IteratorResult<T, undefined>> {
-    // Unsubscribing may throw (an onActive teardown); the iterator ends all
-    // the same and the promise rejects with the error.
-    try {
-      this.#stop();
-    } catch (error) {
-      return Promise.reject(error);
-    } finally {
-      this.#clearItems();
-      this.#failure = undefined;
-      this.#settleWaiters();
-    }
-    return Promise.resolve(DONE);
-  }
-
-  [Symbol.asyncIterator](): EventIterator<T> {
-    return this;
-  }
-
-  async [ASYNC_DISPOSE](): Promise<void> {
-    await this.return();
-  }
+/**
+ * Makes the iterator behind `EventBus.iterate`. `push` is its listener: it
+ * hands a value to a waiting `next()` or queues it, applying the overflow
+ * policy when the queue is full. The queue is an array read from `head`,
+ * compacted once the read part is at least 1024 slots and half of it, so it
+ * never holds more than `bufferSize + max(bufferSize, 1024)` slots.
+ *
+ * @param config The validated options.
+ * @param label What is iterated, for error messages: `"user.created"` in
+ * quotes, or `every event`.
+ */
+export function bufferedIterator<T>(
+  config: IteratorConfig,
+  label: string,
+): BufferedIterator<T> {
+  const { bufferSize: size, overflow, signal } = config;
+  let items: (T | undefined)[] = [];
+  let head = 0;
+  let waiters: Waiter<T>[] = [];
+  /** Set while listening; removes the subscription. */
+  let off: (() => void) | undefined;
+  /** No more values are queued once set. */
+  let closed = false;
+  /** What the next `next()` rejects with, once. */
+  let failure: { error: unknown } | undefined;
+  const onAbort = (): void => fail(signal!.reason);
 
   /** Stops listening; the queue stays readable. */
-  #stop(): void {
-    this.#closed = true;
-    const off = this.#off;
-    if (off === undefined) return;
-    this.#off = undefined;
-    this.#signal?.removeEventListener("abort", this.#onAbort);
-    off();
-  }
+  const stop = (): void => {
+    closed = true;
+    const remove = off;
+    if (remove === undefined) return;
+    off = undefined;
+    signal?.removeEventListener("abort", onAbort);
+    remove();
+  };
 
   /** Ends with an error: the queue is dropped and the next read rejects. */
-  #fail(error: unknown): void {
+  const fail = (error: unknown): void => {
     try {
-      this.#stop();
+      stop();
     } finally {
-      this.#clearItems();
-      const waiter = this.#waiters.shift();
-      if (waiter === undefined) this.#failure = { error };
+      items = [];
+      head = 0;
+      const waiter = waiters.shift();
+      if (waiter === undefined) failure = { error };
       else waiter.reject(error);
-      this.#settleWaiters();
+      settleWaiters();
     }
-  }
+  };
 
-  #settleWaiters(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const waiter of waiters) waiter.resolve(DONE);
-  }
+  const settleWaiters = (): void => {
+    const settling = waiters;
+    waiters = [];
+    for (const waiter of settling) waiter.resolve(DONE);
+  };
 
-  #take(): T | undefined {
-    const items = this.#items;
-    const value = items[this.#head];
-    items[this.#head++] = undefined;
-    if (this.#head === items.length) {
+  const take = (): T | undefined => {
+    const value = items[head];
+    items[head++] = undefined;
+    if (head === items.length) {
       items.length = 0;
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= items.length) {
-      items.splice(0, this.#head);
-      this.#head = 0;
+      head = 0;
+    } else if (head >= 1024 && head * 2 >= items.length) {
+      items.splice(0, head);
+      head = 0;
     }
     return value;
-  }
+  };
 
-  #clearItems(): void {
-    this.#items = [];
-    this.#head = 0;
-  }
+  const iterator: BufferedIterator<T> = {
+    push(value) {
+      if (closed) return;
+      const waiter = waiters.shift();
+      if (waiter !== undefined) {
+        waiter.resolve({ done: false, value: value as T });
+        return;
+      }
+      if (items.length - head >= size) {
+        if (overflow === "drop-newest") return;
+        if (overflow === "error") {
+          fail(
+            new Error(
+              `Iterator of ${label} overflowed: its buffer of ${size} ${
+                size === 1 ? "event" : "events"
+              } was full`,
+            ),
+          );
+          return;
+        }
+        take();
+      }
+      items.push(value as T);
+    },
+
+    listen(subscribe) {
+      if (closed) return;
+      off = subscribe();
+      signal?.addEventListener("abort", onAbort, { once: true });
+    },
+
+    released() {
+      try {
+        stop();
+      } finally {
+        settleWaiters();
+      }
+    },
+
+    get buffered() {
+      return items.length - head;
+    },
+
+    next() {
+      if (items.length - head > 0) {
+        return Promise.resolve({ done: false, value: take() as T });
+      }
+      const failed = failure;
+      if (failed !== undefined) {
+        failure = undefined;
+        return Promise.reject(failed.error);
+      }
+      if (closed) return Promise.resolve(DONE);
+      return new Promise((resolve, reject) => {
+        waiters.push({ resolve, reject });
+      });
+    },
+
+    return() {
+      try {
+        stop();
+      } catch (error) {
+        return Promise.reject(error);
+      } finally {
+        items = [];
+        head = 0;
+        failure = undefined;
+        settleWaiters();
+      }
+      return Promise.resolve(DONE);
+    },
+
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+
+    async [ASYNC_DISPOSE]() {
+      await iterator.return();
+    },
+  };
+  if (signal?.aborted) fail(signal.reason);
+  return iterator;
 }

@@ -2,7 +2,7 @@
 // This module is browser compatible.
 
 import { Dispatcher, LOCAL } from "./_dispatch.ts";
-import { BufferedIterator } from "./_iterator.ts";
+import { bufferedIterator } from "./_iterator.ts";
 import { RECEIVE } from "./_receive.ts";
 import { Registry } from "./_registry.ts";
 import type { Call, Subscription } from "./_topic.ts";
@@ -1104,7 +1104,7 @@ export class EventBus<
     several: boolean,
   ): EventIterator<T> {
     const config = readIterateOptions(options, `Cannot iterate ${label}`);
-    const iterator = new BufferedIterator<T>(config, label);
+    const iterator = bufferedIterator<T>(config, label);
     const registry = this.#registry;
     iterator.listen(() => {
       const subs = this.#attach(

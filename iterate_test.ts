@@ -26,6 +26,13 @@ Deno.test("EventBus.iterate() yields payloads in order, buffering those emitted 
   await ticks.return();
 });
 
+Deno.test("EventBus.iterate() returns its own async iterator, so for await reads the same queue", async () => {
+  const bus = new EventBus<Events>();
+  const ticks = bus.iterate("tick");
+  assert.equal(ticks[Symbol.asyncIterator](), ticks);
+  await ticks.return();
+});
+
 Deno.test("EventBus.iterate() resolves concurrent reads in order with the payload itself", async () => {
   const bus = new EventBus<Events>();
   const users = bus.iterate("user.created");
