@@ -73,25 +73,34 @@ function quoteAll(names: string | readonly string[]): string {
   return [names].flat().map(quote).join(", ");
 }
 
-/** What several failures throw: the one error, or an `AggregateError`. */
-function failure(errors: unknown[], message: string): unknown {
-  return errors.length === 1 ? errors[0] : new AggregateError(errors, message);
+/**
+ * Throws what several failures threw, if any: the one error, or an
+ * `AggregateError` of them with `message`.
+ */
+function throwAll(errors: unknown[], message: string): void {
+  if (errors.length > 0) {
+    throw errors.length === 1 ? errors[0] : new AggregateError(errors, message);
+  }
 }
 
 /**
  * Calls `teardown` with each item, with all of them even when one throws,
- * then throws what they threw.
+ * then throws what they threw after `errors` (see `throwAll`).
  */
-function each<T>(items: readonly T[], teardown: (item: T) => void): void {
-  let errors: unknown[] | undefined;
+function each<T>(
+  items: readonly T[],
+  teardown: (item: T) => void,
+  message = "Teardowns failed",
+  errors: unknown[] = [],
+): void {
   for (const item of items) {
     try {
       teardown(item);
     } catch (error) {
-      (errors ??= []).push(error);
+      errors.push(error);
     }
   }
-  if (errors !== undefined) throw failure(errors, "Teardowns failed");
+  throwAll(errors, message);
 }
 
 /** Removes every subscription of `subs` (see `each`). */
@@ -119,6 +128,15 @@ async function callDespite(
     );
   }
   throw error;
+}
+
+/**
+ * Wraps `call` for a subscription to several names: it receives a frozen
+ * `{ name, payload }` instead of the payload.
+ */
+function named(name: string | undefined, call: Call): Call {
+  return (payload, delivery) =>
+    call(Object.freeze({ name, payload }), delivery);
 }
 
 /** A handle: `off`, also `Disposable`. */
@@ -202,8 +220,7 @@ function subscribeGuarded(
     ? addEach(
       registry,
       target,
-      (name) => (payload, delivery) =>
-        guarded(Object.freeze({ name, payload }), delivery),
+      (name) => named(name, guarded),
       listener,
     )
     : [registry.add(target, guarded, pattern, listener)];
@@ -237,19 +254,11 @@ function startHook(hook: Hook, name: string): void {
     : NOOP_HANDLE;
 }
 
-/** Runs the teardowns of the live hooks, last first; returns what they threw. */
-function stopHooks(hooks: Iterable<Hook>, errors: unknown[] = []): unknown[] {
-  for (const hook of [...hooks].reverse()) {
-    const teardown = hook.teardown;
-    if (teardown === undefined) continue;
-    hook.teardown = undefined;
-    try {
-      teardown();
-    } catch (error) {
-      errors.push(error);
-    }
-  }
-  return errors;
+/** Runs the teardown of a live hook, which is then no longer live. */
+function stopHook(hook: Hook): void {
+  const teardown = hook.teardown;
+  hook.teardown = undefined;
+  teardown?.();
 }
 
 /**
@@ -1181,9 +1190,7 @@ export class EventBus<
     } finally {
       this.#clearing = outer;
     }
-    if (errors.length > 0) {
-      throw failure(errors, `Teardowns failed while clearing`);
-    }
+    throwAll(errors, "Teardowns failed while clearing");
   }
 
   /**
@@ -1313,9 +1320,7 @@ export class EventBus<
       if (!list.delete(hook)) return;
       signal?.removeEventListener("abort", off);
       if (list.size === 0) hooks.delete(name);
-      const teardown = hook.teardown;
-      hook.teardown = undefined;
-      teardown?.();
+      stopHook(hook);
     };
     signal?.addEventListener("abort", off, { once: true });
     return handle(off);
@@ -1331,12 +1336,15 @@ export class EventBus<
       try {
         startHook(hook, name);
       } catch (error) {
-        // Undo this activation, so the failed add leaves nothing behind.
-        throw failure(
-          stopHooks(started, [error]),
+        // Undo this activation, last first, so the failed add leaves
+        // nothing behind; this throws.
+        each(
+          started.reverse(),
+          stopHook,
           `A setup of ${
             quote(name)
           } failed, and so did a teardown while undoing`,
+          [error],
         );
       }
       started.push(hook);
@@ -1345,10 +1353,12 @@ export class EventBus<
 
   /** Runs the teardowns of `name`, which just lost its last listener. */
   #deactivate(name: string): void {
-    const errors = stopHooks(this.#hooks!.get(name) ?? []);
-    if (errors.length > 0) {
-      throw failure(errors, `Teardowns of ${quote(name)} failed`);
-    }
+    // Last first.
+    each(
+      [...this.#hooks!.get(name) ?? []].reverse(),
+      stopHook,
+      `Teardowns of ${quote(name)} failed`,
+    );
   }
 
   /**
@@ -1384,10 +1394,7 @@ export class EventBus<
     const subs = addEach(
       this.#registry,
       names,
-      (name) =>
-        several
-          ? (payload) => deliver(Object.freeze({ name, payload }))
-          : deliver,
+      (name) => several ? named(name, deliver) : deliver,
       undefined,
     );
     for (const sub of subs) {

@@ -286,6 +286,31 @@ Deno.test("EventBus.onActive() setup that throws fails the call and registers no
   });
 });
 
+Deno.test("EventBus.onActive() setup that throws undoes the setups before it, last first, and throws with what their teardowns threw", () => {
+  const bus = new EventBus<Events>();
+  const log: string[] = [];
+  bus.onActive("a", logging(log, "1"));
+  bus.onActive("a", () => {
+    log.push("setup 2");
+    return () => {
+      log.push("teardown 2");
+      throw new Error("teardown 2 failed");
+    };
+  });
+  bus.onActive("a", () => {
+    throw new Error("offline");
+  });
+  assert.throws(() => bus.subscribe("a", () => {}), (error) => {
+    assert.equal(
+      (error as Error).message,
+      'A setup of "a" failed, and so did a teardown while undoing',
+    );
+    return aggregateOf("offline", "teardown 2 failed")(error);
+  });
+  assert.deepEqual(log, ["setup 1", "setup 2", "teardown 2", "teardown 1"]);
+  assert.equal(bus.listenerCount(), 0);
+});
+
 Deno.test("EventBus.onActive() teardown that throws: the listener is gone, the remover throws", async (t) => {
   /** A bus whose `a` teardown throws. */
   function failing() {
