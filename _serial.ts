@@ -19,13 +19,12 @@ export async function runSerial(
 ): Promise<unknown[]> {
   const errors: unknown[] = [];
   for (const [calls, arg] of groups) {
-    for (let i = 0; i < calls.length; i++) {
-      // Called through a local so `this` is undefined, not the internal array.
-      const call = calls[i]!;
+    // Each call through a local, so `this` is undefined, not the array.
+    for (const call of calls) {
       try {
         const result = call(arg, delivery);
-        // Promise.resolve adopts foreign thenables safely.
-        if (isThenable(result)) await Promise.resolve(result);
+        // await adopts foreign thenables safely, as Promise.resolve does.
+        if (isThenable(result)) await result;
       } catch (error) {
         errors.push(error);
       }

@@ -152,3 +152,16 @@ Deno.test("EventBus.emitSerial() without listeners resolves, and a payload-less 
   await bus.emitSerial("ready");
   assert.equal(called, 1);
 });
+
+Deno.test("EventBus.emitSerial() calls a function listener with this undefined", async () => {
+  const bus = new EventBus<Events>();
+  const seen: unknown[] = [];
+  bus.subscribe("ready", function (this: unknown) {
+    seen.push(this);
+  });
+  bus.subscribeAll(function (this: unknown) {
+    seen.push(this);
+  });
+  await bus.emitSerial("ready");
+  assert.deepEqual(seen, [undefined, undefined]);
+});
