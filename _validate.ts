@@ -113,7 +113,8 @@ export function readFlag(
 
 /**
  * Reads `options[key]`, `fallback` when it is `undefined`: a positive
- * integer, or `Infinity` too when `fallback` is `Infinity`.
+ * integer, or `Infinity` too when `fallback` is `Infinity`. `fallback` must
+ * be one of those two: it is always allowed.
  */
 export function readCount(
   options: Record<string, unknown>,
@@ -126,15 +127,12 @@ export function readCount(
   if (typeof value !== "number") {
     throw invalid(action, what, "a number", value);
   }
-  const infinite = fallback === Infinity;
-  if (
-    !(Number.isSafeInteger(value) && value >= 1 ||
-      infinite && value === Infinity)
-  ) {
+  // The fallback is valid, and it is the one other value allowed: Infinity.
+  if (!(Number.isSafeInteger(value) && value >= 1 || value === fallback)) {
     throw invalid(
       action,
       what,
-      `a positive integer${infinite ? " or Infinity" : ""}`,
+      `a positive integer${fallback === Infinity ? " or Infinity" : ""}`,
       value,
       RangeError,
     );
