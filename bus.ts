@@ -146,20 +146,22 @@ function handle(off: () => void): Unsubscribe {
 }
 
 /**
- * Adds a subscription to each of `names`, with the call `callFor` makes
- * for it. When one cannot be added (an `onActive` setup threw), those
- * added before are removed again and the error is thrown.
+ * Adds a subscription to each of `names` (pattern prefixes when
+ * `pattern`), with the call `callFor` makes for it. When one cannot be added
+ * (an `onActive` setup threw), those added before are removed again and the
+ * error is thrown.
  */
 function addEach<N extends string | undefined>(
   registry: Registry,
   names: readonly N[],
   callFor: (name: N) => Call,
   listener: unknown,
+  pattern = false,
 ): Subscription[] {
   const subs: Subscription[] = [];
   try {
     for (const name of names) {
-      subs.push(registry.add(name, callFor(name), false, listener));
+      subs.push(registry.add(name, callFor(name), pattern, listener));
     }
   } catch (error) {
     try {
@@ -216,14 +218,13 @@ function subscribeGuarded(
     }
     return call(arg, delivery);
   };
-  subs = many
-    ? addEach(
-      registry,
-      target,
-      (name) => named(name, guarded),
-      listener,
-    )
-    : [registry.add(target, guarded, pattern, listener)];
+  subs = addEach(
+    registry,
+    many ? target : [target],
+    (name) => many ? named(name, guarded) : guarded,
+    listener,
+    pattern,
+  );
   if (early) off();
   if (signal !== undefined) {
     signal.addEventListener("abort", off, { once: true });
@@ -234,7 +235,7 @@ function subscribeGuarded(
       };
     }
   }
-  return many ? handle(off) : registry.handle(subs[0]!);
+  return handle(off);
 }
 
 /** An `onActive` hook of one event. */

@@ -721,6 +721,30 @@ Deno.test("Unsubscribe removes exactly its subscription, also as Symbol.dispose,
   assert.equal(bus.listenerCount("user.created"), 1);
 });
 
+Deno.test("Unsubscribe of a once, local, signal or several-name subscription is also Symbol.dispose", async (t) => {
+  const options = [
+    ["once", { once: true }],
+    ["local", { local: true }],
+    ["signal", { signal: new AbortController().signal }],
+  ] as const;
+  for (const [label, option] of options) {
+    await t.step(label, async () => {
+      const bus = new EventBus<Events>();
+      const off = bus.subscribe("user.created", () => {}, option);
+      off[Symbol.dispose]();
+      assert.equal(bus.listenerCount(), 0);
+      off();
+      await bus.emit("user.created", { id: 1 });
+    });
+  }
+  await t.step("several names", () => {
+    const bus = new EventBus<Events>();
+    const off = bus.subscribe(["user.created", "user.deleted"], () => {});
+    off[Symbol.dispose]();
+    assert.equal(bus.listenerCount(), 0);
+  });
+});
+
 // Bad input: the table in bus_input_test.ts.
 
 // Listeners of every event
