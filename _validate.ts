@@ -19,9 +19,8 @@ export const MAX_QUOTE = 200;
 
 /** A string in double quotes, cut after `MAX_QUOTE` characters. */
 export function quote(text: string): string {
-  return text.length > MAX_QUOTE
-    ? `${JSON.stringify(text.slice(0, MAX_QUOTE))}…`
-    : JSON.stringify(text);
+  return JSON.stringify(text.slice(0, MAX_QUOTE)) +
+    (text.length > MAX_QUOTE ? "…" : "");
 }
 
 /** Names a value for an error message: its kind and, when short, itself. */

@@ -245,7 +245,7 @@ interface Hook {
    * Set while the hook is live (setup ran, teardown did not yet): what setup
    * returned, or a no-op when that was not a function.
    */
-  teardown: (() => void) | undefined;
+  teardown?: (() => void) | undefined;
 }
 
 function startHook(hook: Hook, name: string): void {
@@ -1121,7 +1121,7 @@ export class EventBus<
         names,
         several,
         iterator.push,
-        () => iterator.released(),
+        iterator.released,
       );
       return () => removeAll(registry, subs);
     });
@@ -1302,12 +1302,9 @@ export class EventBus<
     }
     const signal = readSignal(readOptions(options, action), action);
     if (signal?.aborted) return NOOP_HANDLE;
-    const hook: Hook = {
-      setup: setup as (name: string) => unknown,
-      teardown: undefined,
-    };
-    if (this.#registry.count(name) > 0) startHook(hook, name);
+    const hook: Hook = { setup: setup as (name: string) => unknown };
     const registry = this.#registry;
+    if (registry.count(name) > 0) startHook(hook, name);
     if (this.#hooks === undefined) {
       this.#hooks = new Map();
       registry.onActive = (key) => this.#activate(key);
@@ -1329,10 +1326,8 @@ export class EventBus<
 
   /** Runs the setups of `name`, which just got its first listener. */
   #activate(name: string): void {
-    const hooks = this.#hooks!.get(name);
-    if (hooks === undefined) return;
     const started: Hook[] = [];
-    for (const hook of [...hooks]) {
+    for (const hook of [...this.#hooks!.get(name) ?? []]) {
       if (hook.teardown !== undefined) continue;
       try {
         startHook(hook, name);
