@@ -56,14 +56,6 @@ export function invalid(
   return new type(`${text}: ${what} must be ${expected}, got ${got}`);
 }
 
-/** Whether a value can stand as an `AbortSignal` (any realm, any polyfill). */
-function isAbortSignal(value: unknown): value is AbortSignal {
-  return typeof value === "object" && value !== null &&
-    typeof (value as AbortSignal).aborted === "boolean" &&
-    typeof (value as AbortSignal).addEventListener === "function" &&
-    typeof (value as AbortSignal).removeEventListener === "function";
-}
-
 /** Reads an options argument, which must be an object or `undefined`. */
 export function readOptions(
   options: unknown,
@@ -76,13 +68,21 @@ export function readOptions(
   return options as Record<string, unknown>;
 }
 
-/** Reads `options.signal`, which must be an `AbortSignal` or `undefined`. */
+/**
+ * Reads `options.signal`, which must be an `AbortSignal` or `undefined`: any
+ * object that can stand as one (any realm, any polyfill).
+ */
 export function readSignal(
   options: Record<string, unknown>,
   action: Action,
 ): AbortSignal | undefined {
-  const signal = options.signal;
-  if (signal === undefined || isAbortSignal(signal)) return signal;
+  const signal = options.signal as AbortSignal | undefined;
+  if (
+    signal === undefined || typeof signal === "object" && signal !== null &&
+      typeof signal.aborted === "boolean" &&
+      typeof signal.addEventListener === "function" &&
+      typeof signal.removeEventListener === "function"
+  ) return signal;
   throw invalid(action, "options.signal", "an AbortSignal", signal);
 }
 

@@ -73,6 +73,16 @@ const VALUES: Value[] = [
     value: { aborted: false, addEventListener() {} },
     described: "an object",
   },
+  {
+    label: "AbortSignal look-alike missing addEventListener",
+    value: { aborted: false, removeEventListener() {} },
+    described: "an object",
+  },
+  {
+    label: "AbortSignal look-alike whose aborted is not a boolean",
+    value: { aborted: 0, addEventListener() {}, removeEventListener() {} },
+    described: "an object",
+  },
 ];
 
 function isObject(value: unknown): boolean {
