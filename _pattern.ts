@@ -61,12 +61,7 @@ export function resolve(
   }
   if (first === undefined) return undefined;
   if (more === undefined) return first.snapshot();
-  const subs: PatternSubscription[] = [];
-  for (const topic of more) {
-    for (let sub = topic.head; sub !== undefined; sub = sub.next) {
-      subs.push(sub as PatternSubscription);
-    }
-  }
   // A plain array, like the topic snapshots: V8 reads frozen ones slower.
-  return subs.sort(byOrder).map(callOf);
+  return (more.flatMap((topic) => topic.subs()) as PatternSubscription[])
+    .sort(byOrder).map(callOf);
 }
