@@ -945,8 +945,8 @@ export class EventBus<
         | undefined;
       if (signal?.aborted) throw signal.reason;
       const several = Array.isArray(name);
-      const registry = this.#registry;
-      let subs: readonly Subscription[] = [];
+      // Unset while an onActive setup emits one of the names.
+      let off: () => void = NOOP_HANDLE;
       let settled = false;
       // Settles once: unsubscribes from every name, then settles even when a
       // teardown throws (the error goes to whoever removed the wait).
@@ -955,7 +955,7 @@ export class EventBus<
         settled = true;
         signal?.removeEventListener("abort", onAbort);
         try {
-          removeAll(registry, subs);
+          off();
         } finally {
           settle(value);
         }
@@ -963,7 +963,7 @@ export class EventBus<
       const onAbort = () => finish(reject, signal!.reason);
       // An emit that took its snapshot before the wait settled may still
       // call it; only the first match counts.
-      subs = this.#attach(names, several, (value) => {
+      off = this.#attach(names, several, (value) => {
         if (settled) return;
         try {
           if (filter !== undefined && !filter(value)) return;
@@ -977,7 +977,7 @@ export class EventBus<
           new Error(`Stopped waiting for ${label}: the bus was cleared`),
         ));
       // A setup that emitted one of the names may have settled it already.
-      if (settled) return removeAll(registry, subs);
+      if (settled) return off();
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
@@ -1115,16 +1115,9 @@ export class EventBus<
   ): EventIterator<T> {
     const config = readIterateOptions(options, `Cannot iterate ${label}`);
     const iterator = bufferedIterator<T>(config, label);
-    const registry = this.#registry;
-    iterator.listen(() => {
-      const subs = this.#attach(
-        names,
-        several,
-        iterator.push,
-        iterator.released,
-      );
-      return () => removeAll(registry, subs);
-    });
+    iterator.listen(() =>
+      this.#attach(names, several, iterator.push, iterator.released)
+    );
     return iterator;
   }
 
@@ -1379,16 +1372,18 @@ export class EventBus<
   /**
    * The subscriptions of a wait or an iterator: `deliver` gets the payload
    * of each emit of one of `names`, or `{ name, payload }` when `several`;
-   * `cleared` runs when `clear()` removes one.
+   * `cleared` runs when `clear()` removes one. Returns what removes them
+   * all.
    */
   #attach(
     names: readonly (string | undefined)[],
     several: boolean,
     deliver: (value: unknown) => void,
     cleared: () => void,
-  ): Subscription[] {
+  ): () => void {
+    const registry = this.#registry;
     const subs = addEach(
-      this.#registry,
+      registry,
       names,
       (name) => several ? named(name, deliver) : deliver,
       undefined,
@@ -1405,7 +1400,7 @@ export class EventBus<
         }
       };
     }
-    return subs;
+    return () => removeAll(registry, subs);
   }
 
   static {

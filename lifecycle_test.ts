@@ -171,6 +171,29 @@ Deno.test("EventBus.subscribe() with once, used up by an emit of the onActive se
   }
 });
 
+Deno.test("EventBus.waitFor() settled by an emit of the onActive setup it starts is removed once added", async (t) => {
+  for (const names of [["a"], ["a", "b"]] as const) {
+    await t.step(names.join(", "), async () => {
+      const bus = new EventBus<Events>();
+      const log: string[] = [];
+      bus.onActive("a", (name) => {
+        log.push(`setup ${name}`);
+        void bus.emit("a", 1);
+        return () => log.push(`teardown ${name}`);
+      });
+      const waited = names.length === 1
+        ? bus.waitFor("a")
+        : bus.waitFor(["a", "b"]);
+      assert.deepEqual(log, ["setup a", "teardown a"]);
+      assert.equal(bus.listenerCount(), 0);
+      assert.deepEqual(
+        await waited,
+        names.length === 1 ? 1 : { name: "a", payload: 1 },
+      );
+    });
+  }
+});
+
 Deno.test("EventBus.onActive() hook is removed by its signal, and an aborted signal adds none", () => {
   const bus = new EventBus<Events>();
   const log: string[] = [];
