@@ -15,34 +15,29 @@ const DONE: IteratorResult<never, undefined> = Object.freeze({
   value: undefined,
 });
 
-/** What `EventBus.iterate` returns, with the parts the bus drives. */
-export interface BufferedIterator<T> extends EventIterator<T> {
-  /** The listener: call it with each value. */
-  readonly push: (value: unknown) => void;
-  /**
-   * Starts listening, unless the signal was aborted already: `subscribe`
-   * adds `push` as a listener and returns what removes it.
-   */
-  listen(subscribe: () => () => void): void;
-  /** The subscription was removed by the bus (`clear()`): end after the queue. */
-  released(): void;
-}
-
 /**
- * Makes the iterator behind `EventBus.iterate`. `push` is its listener: it
- * hands a value to a waiting `next()` or queues it, applying the overflow
- * policy when the queue is full. The queue is an array read from `head`,
+ * Makes the iterator behind `EventBus.iterate`, and starts listening unless
+ * the signal was aborted already. `push` is its listener: it hands a value
+ * to a waiting `next()` or queues it, applying the overflow policy when the
+ * queue is full. The queue is an array read from `head`,
  * compacted once the read part is at least 1024 slots and half of it, so it
  * never holds more than `bufferSize + max(bufferSize, 1024)` slots.
  *
  * @param config The validated options.
  * @param label What is iterated, for error messages: `"user.created"` in
  * quotes, or `every event`.
+ * @param subscribe Adds `push` as a listener and returns what removes it;
+ * `released` is for when the bus removed it (`clear()`): the iterator ends
+ * after its queue.
  */
 export function bufferedIterator<T>(
   config: IteratorConfig,
   label: string,
-): BufferedIterator<T> {
+  subscribe: (
+    push: (value: unknown) => void,
+    released: () => void,
+  ) => () => void,
+): EventIterator<T> {
   const { bufferSize: size, overflow, signal } = config;
   let items: (T | undefined)[] = [];
   let head = 0;
@@ -98,45 +93,41 @@ export function bufferedIterator<T>(
     return value;
   };
 
-  const iterator: BufferedIterator<T> = {
-    push(value) {
-      if (closed) return;
-      const waiter = waiters.shift();
-      if (waiter !== undefined) {
-        waiter.resolve({ done: false, value: value as T });
+  /** The listener: hands a value on, or queues it. */
+  const push = (value: unknown): void => {
+    if (closed) return;
+    const waiter = waiters.shift();
+    if (waiter !== undefined) {
+      waiter.resolve({ done: false, value: value as T });
+      return;
+    }
+    if (items.length - head >= size) {
+      if (overflow === "drop-newest") return;
+      if (overflow === "error") {
+        fail(
+          new Error(
+            `Iterator of ${label} overflowed: its buffer of ${size} ${
+              size === 1 ? "event" : "events"
+            } was full`,
+          ),
+        );
         return;
       }
-      if (items.length - head >= size) {
-        if (overflow === "drop-newest") return;
-        if (overflow === "error") {
-          fail(
-            new Error(
-              `Iterator of ${label} overflowed: its buffer of ${size} ${
-                size === 1 ? "event" : "events"
-              } was full`,
-            ),
-          );
-          return;
-        }
-        take();
-      }
-      items.push(value as T);
-    },
+      take();
+    }
+    items.push(value as T);
+  };
 
-    listen(subscribe) {
-      if (closed) return;
-      off = subscribe();
-      signal?.addEventListener("abort", onAbort, { once: true });
-    },
+  /** The bus removed the subscription (`clear()`): end after the queue. */
+  const released = (): void => {
+    try {
+      stop();
+    } finally {
+      settleWaiters();
+    }
+  };
 
-    released() {
-      try {
-        stop();
-      } finally {
-        settleWaiters();
-      }
-    },
-
+  const iterator: EventIterator<T> = {
     get buffered() {
       return items.length - head;
     },
@@ -178,6 +169,11 @@ export function bufferedIterator<T>(
       await iterator.return();
     },
   };
-  if (signal?.aborted) fail(signal.reason);
+  if (signal?.aborted) {
+    fail(signal.reason);
+  } else {
+    off = subscribe(push, released);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  }
   return iterator;
 }

@@ -1114,11 +1114,11 @@ export class EventBus<
     several: boolean,
   ): EventIterator<T> {
     const config = readIterateOptions(options, `Cannot iterate ${label}`);
-    const iterator = bufferedIterator<T>(config, label);
-    iterator.listen(() =>
-      this.#attach(names, several, iterator.push, iterator.released)
+    return bufferedIterator<T>(
+      config,
+      label,
+      (push, released) => this.#attach(names, several, push, released),
     );
-    return iterator;
   }
 
   /**

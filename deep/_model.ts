@@ -566,7 +566,7 @@ class Real extends Records {
   }
 }
 
-/** The model of a `BufferedIterator`. */
+/** The model of an iterator `bufferedIterator()` (_iterator.ts) makes. */
 interface ModelIterator {
   event: EventKey | null;
   size: number;
