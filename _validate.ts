@@ -26,14 +26,15 @@ export function quote(text: string): string {
 /** Names a value for an error message: its kind and, when short, itself. */
 export function describe(value: unknown): string {
   const type = typeof value;
-  return value === null || type === "symbol" || type === "undefined"
-    ? String(value)
-    : type === "string"
+  return type === "string"
     ? `string ${quote(value as string)}`
     : type === "function"
     ? "a function"
-    : type === "object"
+    : type === "object" && value !== null
     ? Array.isArray(value) ? "an array" : "an object"
+    // null, undefined and symbols say what they are.
+    : value == null || type === "symbol"
+    ? String(value)
     : `${type} ${String(value)}`;
 }
 
