@@ -225,8 +225,9 @@ function subscribeGuarded(
     listener,
     pattern,
   );
+  // Used up already: removed, with nothing left for the signal to remove.
   if (early) off();
-  if (signal !== undefined) {
+  else if (signal !== undefined) {
     signal.addEventListener("abort", off, { once: true });
     let left = subs.length;
     for (const sub of subs) {

@@ -171,6 +171,21 @@ Deno.test("EventBus.subscribe() with once, used up by an emit of the onActive se
   }
 });
 
+Deno.test("EventBus.subscribe() with once and a signal, used up by an emit of the onActive setup it starts, leaves no abort listener", async (t) => {
+  for (const names of [["a"], ["a", "b"]] as const) {
+    await t.step(names.join(", "), () => {
+      const bus = new EventBus<Events>();
+      bus.onActive("a", () => void bus.emit("a", 1));
+      const { signal, listeners } = countingSignal();
+      const options = { once: true, signal };
+      if (names.length === 1) bus.subscribe("a", () => {}, options);
+      else bus.subscribe(names, () => {}, options);
+      assert.equal(bus.listenerCount(), 0);
+      assert.equal(listeners(), 0);
+    });
+  }
+});
+
 Deno.test("EventBus.waitFor() settled by an emit of the onActive setup it starts is removed once added", async (t) => {
   for (const names of [["a"], ["a", "b"]] as const) {
     await t.step(names.join(", "), async () => {
