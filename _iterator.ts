@@ -23,7 +23,7 @@ const DONE: IteratorResult<never, undefined> = Object.freeze({
  * compacted once the read part is at least 1024 slots and half of it, so it
  * never holds more than `bufferSize + max(bufferSize, 1024)` slots.
  *
- * @param config The validated options.
+ * @param config The validated options: buffer size, overflow policy, signal.
  * @param label What is iterated, for error messages: `"user.created"` in
  * quotes, or `every event`.
  * @param subscribe Adds `push` as a listener and returns what removes it;
@@ -38,7 +38,7 @@ export function bufferedIterator<T>(
     released: () => void,
   ) => () => void,
 ): EventIterator<T> {
-  const { bufferSize: size, overflow, signal } = config;
+  const [size, overflow, signal] = config;
   let items: (T | undefined)[] = [];
   let head = 0;
   let waiters: Waiter<T>[] = [];

@@ -194,12 +194,12 @@ const DEFAULT_BUFFER_SIZE = 1024;
 
 const POLICIES: readonly string[] = ["drop-oldest", "drop-newest", "error"];
 
-/** Validated iterator options. */
-export interface IteratorConfig {
-  bufferSize: number;
-  overflow: OverflowPolicy;
-  signal: AbortSignal | undefined;
-}
+/** Validated iterator options: `bufferSize`, `overflow` and `signal`. */
+export type IteratorConfig = readonly [
+  bufferSize: number,
+  overflow: OverflowPolicy,
+  signal: AbortSignal | undefined,
+];
 
 /** Reads `IterateOptions`. */
 export function readIterateOptions(
@@ -221,7 +221,7 @@ export function readIterateOptions(
       typeof overflow === "string" ? RangeError : TypeError,
     );
   }
-  return { bufferSize, overflow: overflow as OverflowPolicy, signal };
+  return [bufferSize, overflow as OverflowPolicy, signal];
 }
 
 // The bridges (bridge.ts, broadcast_channel.ts, redis.ts).
