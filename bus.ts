@@ -155,7 +155,7 @@ function addEach<N extends string | undefined>(
   registry: Registry,
   names: readonly N[],
   callFor: (name: N) => Call,
-  listener: unknown,
+  listener?: unknown,
   pattern = false,
 ): Subscription[] {
   const subs: Subscription[] = [];
@@ -227,7 +227,7 @@ function subscribeGuarded(
   );
   // Used up already: removed, with nothing left for the signal to remove.
   if (early) off();
-  else if (signal !== undefined) {
+  else if (signal) {
     signal.addEventListener("abort", off, { once: true });
     let left = subs.length;
     for (const sub of subs) {
@@ -967,7 +967,7 @@ export class EventBus<
       off = this.#attach(names, several, (value) => {
         if (settled) return;
         try {
-          if (filter !== undefined && !filter(value)) return;
+          if (filter && !filter(value)) return;
         } catch (error) {
           return finish(reject, error);
         }
@@ -1387,7 +1387,6 @@ export class EventBus<
       registry,
       names,
       (name) => several ? named(name, deliver) : deliver,
-      undefined,
     );
     for (const sub of subs) {
       sub.release = (clear) => {
@@ -1441,7 +1440,7 @@ export class EventBus<
     const signal = readSignal(opts, action);
     if (signal?.aborted) return NOOP_HANDLE;
     const registry = this.#registry;
-    if (typeof target === "object" || once || local || signal !== undefined) {
+    if (typeof target === "object" || once || local || signal) {
       return subscribeGuarded(
         registry,
         target,
