@@ -145,16 +145,22 @@ Deno.test("EventBus.onActive() on an active event sets up at once; its handle te
   assertGone(bus, log);
 });
 
+/** A bus whose `a` setup logs itself and its teardown and emits `a` at once. */
+function selfEmitting() {
+  const bus = new EventBus<Events>();
+  const log: string[] = [];
+  bus.onActive("a", (name) => {
+    log.push(`setup ${name}`);
+    void bus.emit("a", 1);
+    return () => log.push(`teardown ${name}`);
+  });
+  return { bus, log };
+}
+
 Deno.test("EventBus.subscribe() with once, used up by an emit of the onActive setup it starts, is removed once added", async (t) => {
   for (const names of [["a"], ["a", "b"]]) {
     await t.step(names.join(", "), async () => {
-      const bus = new EventBus<Events>();
-      const log: string[] = [];
-      bus.onActive("a", (name) => {
-        log.push(`setup ${name}`);
-        void bus.emit("a", 1);
-        return () => log.push(`teardown ${name}`);
-      });
+      const { bus, log } = selfEmitting();
       const seen: unknown[] = [];
       const listener = (value: unknown) => void seen.push(value);
       if (names.length === 1) bus.subscribe("a", listener, { once: true });
@@ -174,8 +180,7 @@ Deno.test("EventBus.subscribe() with once, used up by an emit of the onActive se
 Deno.test("EventBus.subscribe() with once and a signal, used up by an emit of the onActive setup it starts, leaves no abort listener", async (t) => {
   for (const names of [["a"], ["a", "b"]] as const) {
     await t.step(names.join(", "), () => {
-      const bus = new EventBus<Events>();
-      bus.onActive("a", () => void bus.emit("a", 1));
+      const { bus } = selfEmitting();
       const { signal, listeners } = countingSignal();
       const options = { once: true, signal };
       if (names.length === 1) bus.subscribe("a", () => {}, options);
@@ -189,13 +194,7 @@ Deno.test("EventBus.subscribe() with once and a signal, used up by an emit of th
 Deno.test("EventBus.waitFor() settled by an emit of the onActive setup it starts is removed once added", async (t) => {
   for (const names of [["a"], ["a", "b"]] as const) {
     await t.step(names.join(", "), async () => {
-      const bus = new EventBus<Events>();
-      const log: string[] = [];
-      bus.onActive("a", (name) => {
-        log.push(`setup ${name}`);
-        void bus.emit("a", 1);
-        return () => log.push(`teardown ${name}`);
-      });
+      const { bus, log } = selfEmitting();
       const waited = names.length === 1
         ? bus.waitFor("a")
         : bus.waitFor(["a", "b"]);
