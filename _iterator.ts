@@ -16,164 +16,168 @@ const DONE: IteratorResult<never, undefined> = Object.freeze({
 });
 
 /**
- * Makes the iterator behind `EventBus.iterate`, and starts listening unless
- * the signal was aborted already. `push` is its listener: it hands a value
- * to a waiting `next()` or queues it, applying the overflow policy when the
- * queue is full. The queue is an array read from `head`,
- * compacted once the read part is at least 1024 slots and half of it, so it
- * never holds more than `bufferSize + max(bufferSize, 1024)` slots.
- *
- * @param config The validated options: buffer size, overflow policy, signal.
- * @param label What is iterated, for error messages: `"user.created"` in
- * quotes, or `every event`.
- * @param subscribe Adds `push` as a listener and returns what removes it;
- * `released` is for when the bus removed it (`clear()`): the iterator ends
- * after its queue.
+ * The iterator behind `EventBus.iterate`; it starts listening unless the
+ * signal was aborted already. `#push` is its listener: it hands a value to a
+ * waiting `next()` or queues it, applying the overflow policy when the queue
+ * is full. The queue is an array read from `#head`, compacted once the read
+ * part is at least 1024 slots and half of it, so it never holds more than
+ * `bufferSize + max(bufferSize, 1024)` slots.
  */
-export function bufferedIterator<T>(
-  config: IteratorConfig,
-  label: string,
-  subscribe: (
-    push: (value: unknown) => void,
-    released: () => void,
-  ) => () => void,
-): EventIterator<T> {
-  const [size, overflow, signal] = config;
-  let items: (T | undefined)[] = [];
-  let head = 0;
-  let waiters: Waiter<T>[] = [];
+export class BufferedIterator<T> implements EventIterator<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+  #waiters: Waiter<T>[] = [];
   /** Set while listening; removes the subscription. */
-  let off: (() => void) | undefined;
+  #off: (() => void) | undefined;
   /** No more values are queued once set. */
-  let closed = false;
+  #closed = false;
   /** What the next `next()` rejects with, once. */
-  let failure: { error: unknown } | undefined;
-  const onAbort = (): void => fail(signal!.reason);
+  #failure: { error: unknown } | undefined;
+  readonly #signal: AbortSignal | undefined;
+  #onAbort = (): void => this.#fail(this.#signal!.reason);
 
-  /** Stops listening; the queue stays readable. */
-  const stop = (): void => {
-    closed = true;
-    const remove = off;
-    if (remove === undefined) return;
-    off = undefined;
-    signal?.removeEventListener("abort", onAbort);
-    remove();
-  };
-
-  /** Ends with an error: the queue is dropped and the next read rejects. */
-  const fail = (error: unknown): void => {
-    try {
-      stop();
-    } finally {
-      items = [];
-      head = 0;
-      const waiter = waiters.shift();
-      if (waiter === undefined) failure = { error };
-      else waiter.reject(error);
-      settleWaiters();
-    }
-  };
-
-  const settleWaiters = (): void => {
-    const settling = waiters;
-    waiters = [];
-    for (const waiter of settling) waiter.resolve(DONE);
-  };
-
-  const take = (): T | undefined => {
-    const value = items[head];
-    items[head++] = undefined;
-    if (head === items.length) {
-      items.length = 0;
-      head = 0;
-    } else if (head >= 1024 && head * 2 >= items.length) {
-      items.splice(0, head);
-      head = 0;
-    }
-    return value;
-  };
-
-  /** The listener: hands a value on, or queues it. */
-  const push = (value: unknown): void => {
-    if (closed) return;
-    const waiter = waiters.shift();
-    if (waiter !== undefined) {
-      waiter.resolve({ done: false, value: value as T });
-      return;
-    }
-    if (items.length - head >= size) {
-      if (overflow === "drop-newest") return;
-      if (overflow === "error") {
-        fail(
-          new Error(
-            `Iterator of ${label} overflowed: its buffer of ${size} ${
-              size === 1 ? "event" : "events"
-            } was full`,
-          ),
-        );
+  /**
+   * @param config The validated options: buffer size, overflow policy,
+   * signal.
+   * @param label What is iterated, for error messages: `"user.created"` in
+   * quotes, or `every event`.
+   * @param subscribe Adds `push` as a listener and returns what removes it;
+   * `released` is for when the bus removed it (`clear()`): the iterator ends
+   * after its queue.
+   */
+  constructor(
+    config: IteratorConfig,
+    label: string,
+    subscribe: (
+      push: (value: unknown) => void,
+      released: () => void,
+    ) => () => void,
+  ) {
+    const [size, overflow, signal] = config;
+    this.#signal = signal;
+    // The listener: hands a value to a waiting read, or queues it.
+    const push = (value: unknown): void => {
+      if (this.#closed) return;
+      const waiter = this.#waiters.shift();
+      if (waiter !== undefined) {
+        waiter.resolve({ done: false, value: value as T });
         return;
       }
-      take();
-    }
-    items.push(value as T);
-  };
-
-  /** The bus removed the subscription (`clear()`): end after the queue. */
-  const released = (): void => {
-    try {
-      stop();
-    } finally {
-      settleWaiters();
-    }
-  };
-
-  const iterator: EventIterator<T> = {
-    get buffered() {
-      return items.length - head;
-    },
-
-    next() {
-      if (items.length - head > 0) {
-        return Promise.resolve({ done: false, value: take() as T });
+      if (this.buffered >= size) {
+        if (overflow === "drop-newest") return;
+        if (overflow === "error") {
+          this.#fail(
+            new Error(
+              `Iterator of ${label} overflowed: its buffer of ${size} ${
+                size === 1 ? "event" : "events"
+              } was full`,
+            ),
+          );
+          return;
+        }
+        this.#take();
       }
-      const failed = failure;
-      if (failed !== undefined) {
-        failure = undefined;
-        return Promise.reject(failed.error);
-      }
-      if (closed) return Promise.resolve(DONE);
-      return new Promise((resolve, reject) => {
-        waiters.push({ resolve, reject });
+      this.#items.push(value as T);
+    };
+    if (signal?.aborted) {
+      this.#fail(signal.reason);
+    } else {
+      this.#off = subscribe(push, () => {
+        try {
+          this.#stop();
+        } finally {
+          this.#settleWaiters();
+        }
       });
-    },
-
-    return() {
-      try {
-        stop();
-      } catch (error) {
-        return Promise.reject(error);
-      } finally {
-        items = [];
-        head = 0;
-        failure = undefined;
-        settleWaiters();
-      }
-      return Promise.resolve(DONE);
-    },
-
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-
-    async [ASYNC_DISPOSE]() {
-      await iterator.return();
-    },
-  };
-  if (signal?.aborted) {
-    fail(signal.reason);
-  } else {
-    off = subscribe(push, released);
-    signal?.addEventListener("abort", onAbort, { once: true });
+      signal?.addEventListener("abort", this.#onAbort, { once: true });
+    }
   }
-  return iterator;
+
+  get buffered(): number {
+    return this.#items.length - this.#head;
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.buffered > 0) {
+      return Promise.resolve({ done: false, value: this.#take() as T });
+    }
+    const failure = this.#failure;
+    if (failure !== undefined) {
+      this.#failure = undefined;
+      return Promise.reject(failure.error);
+    }
+    if (this.#closed) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+    });
+  }
+
+  return(): Promise<IteratorResult<T, undefined>> {
+    try {
+      this.#stop();
+    } catch (error) {
+      return Promise.reject(error);
+    } finally {
+      this.#clearItems();
+      this.#failure = undefined;
+      this.#settleWaiters();
+    }
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): EventIterator<T> {
+    return this;
+  }
+
+  async [ASYNC_DISPOSE](): Promise<void> {
+    await this.return();
+  }
+
+  /** Stops listening; the queue stays readable. */
+  #stop(): void {
+    this.#closed = true;
+    const off = this.#off;
+    if (off === undefined) return;
+    this.#off = undefined;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    off();
+  }
+
+  /** Ends with an error: the queue is dropped and the next read rejects. */
+  #fail(error: unknown): void {
+    try {
+      this.#stop();
+    } finally {
+      this.#clearItems();
+      const waiter = this.#waiters.shift();
+      if (waiter === undefined) this.#failure = { error };
+      else waiter.reject(error);
+      this.#settleWaiters();
+    }
+  }
+
+  #settleWaiters(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter.resolve(DONE);
+  }
+
+  #take(): T | undefined {
+    const items = this.#items;
+    const value = items[this.#head];
+    items[this.#head++] = undefined;
+    if (this.#head === items.length) {
+      items.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= items.length) {
+      items.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return value;
+  }
+
+  #clearItems(): void {
+    this.#items = [];
+    this.#head = 0;
+  }
 }

@@ -2,7 +2,7 @@
 // This module is browser compatible.
 
 import { Dispatcher, LOCAL } from "./_dispatch.ts";
-import { bufferedIterator } from "./_iterator.ts";
+import { BufferedIterator } from "./_iterator.ts";
 import { RECEIVE } from "./_receive.ts";
 import { Registry } from "./_registry.ts";
 import type { Call, Subscription } from "./_topic.ts";
@@ -91,16 +91,18 @@ function each<T>(
   items: readonly T[],
   teardown: (item: T) => void,
   message = "Teardowns failed",
-  errors: unknown[] = [],
+  errors?: unknown[],
 ): void {
   for (const item of items) {
     try {
       teardown(item);
     } catch (error) {
-      errors.push(error);
+      (errors ??= []).push(error);
     }
   }
-  throwAll(errors, message);
+  // Allocated only on failure: this runs on every removal of a wrapped
+  // subscription.
+  if (errors) throwAll(errors, message);
 }
 
 /** Removes every subscription of `subs` (see `each`). */
@@ -146,22 +148,20 @@ function handle(off: () => void): Unsubscribe {
 }
 
 /**
- * Adds a subscription to each of `names` (pattern prefixes when
- * `pattern`), with the call `callFor` makes for it. When one cannot be added
- * (an `onActive` setup threw), those added before are removed again and the
- * error is thrown.
+ * Adds a subscription to each of `names`, with the call `callFor` makes
+ * for it. When one cannot be added (an `onActive` setup threw), those
+ * added before are removed again and the error is thrown.
  */
 function addEach<N extends string | undefined>(
   registry: Registry,
   names: readonly N[],
   callFor: (name: N) => Call,
   listener?: unknown,
-  pattern = false,
 ): Subscription[] {
   const subs: Subscription[] = [];
   try {
     for (const name of names) {
-      subs.push(registry.add(name, callFor(name), pattern, listener));
+      subs.push(registry.add(name, callFor(name), false, listener));
     }
   } catch (error) {
     try {
@@ -218,13 +218,9 @@ function subscribeGuarded(
     }
     return call(arg, delivery);
   };
-  subs = addEach(
-    registry,
-    many ? target : [target],
-    (name) => many ? named(name, guarded) : guarded,
-    listener,
-    pattern,
-  );
+  subs = many
+    ? addEach(registry, target, (name) => named(name, guarded), listener)
+    : [registry.add(target, guarded, pattern, listener)];
   // Used up already: removed, with nothing left for the signal to remove.
   if (early) off();
   else if (signal) {
@@ -236,7 +232,7 @@ function subscribeGuarded(
       };
     }
   }
-  return handle(off);
+  return many ? handle(off) : registry.handle(subs[0]!);
 }
 
 /** An `onActive` hook of one event. */
@@ -1115,7 +1111,7 @@ export class EventBus<
     several: boolean,
   ): EventIterator<T> {
     const config = readIterateOptions(options, `Cannot iterate ${label}`);
-    return bufferedIterator<T>(
+    return new BufferedIterator<T>(
       config,
       label,
       (push, released) => this.#attach(names, several, push, released),

@@ -566,7 +566,7 @@ class Real extends Records {
   }
 }
 
-/** The model of an iterator `bufferedIterator()` (_iterator.ts) makes. */
+/** The model of a `BufferedIterator`. */
 interface ModelIterator {
   event: EventKey | null;
   size: number;
