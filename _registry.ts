@@ -56,7 +56,8 @@ function unsubscribeOf(registry: Registry): (this: Subscription) => void {
  * `snapshot`s.
  */
 export class Registry {
-  #topics: Map<string, Topic> = new Map();
+  /** The topics of events, by name; read by the emit path. */
+  readonly topics: Map<string, Topic> = new Map();
   /** The listeners of every event; `undefined` while there are none. */
   #every: Topic | undefined;
   /** The topic of each pattern, by its prefix; `undefined` while none. */
@@ -101,7 +102,7 @@ export class Registry {
     pattern = false,
     listener?: unknown,
   ): Subscription {
-    const topics = pattern ? this.#patterns ??= new Map() : this.#topics;
+    const topics = pattern ? this.#patterns ??= new Map() : this.topics;
     let topic = name === undefined ? this.#every : topics.get(name);
     const created = topic === undefined;
     if (topic === undefined) {
@@ -155,7 +156,7 @@ export class Registry {
     if (topic.size === 0) {
       const name = topic.name;
       if (name === undefined) this.#every = undefined;
-      else if (!pattern) this.#topics.delete(idle = name);
+      else if (!pattern) this.topics.delete(idle = name);
       else if (this.#patterns!.delete(name) && this.#patterns!.size === 0) {
         // No pattern left: emits skip patterns again.
         this.#patterns = undefined;
@@ -184,7 +185,7 @@ export class Registry {
       ? this.#patterns?.get(name!)
       : name === undefined
       ? this.#every
-      : this.#topics.get(name);
+      : this.topics.get(name);
     // Waits and iterators have no listener: never theirs to remove.
     if (topic === undefined || listener === undefined) return 0;
     let removed = 0;
@@ -201,7 +202,7 @@ export class Registry {
 
   /** The event names that have own subscriptions, oldest first. */
   names(): string[] {
-    return [...this.#topics.keys()];
+    return [...this.topics.keys()];
   }
 
   /**
@@ -211,8 +212,8 @@ export class Registry {
    * @returns What onIdle threw.
    */
   clear(name?: string): unknown[] {
-    const topics = name !== undefined ? [this.#topics.get(name)] : [
-      ...this.#topics.values(),
+    const topics = name !== undefined ? [this.topics.get(name)] : [
+      ...this.topics.values(),
       this.#every,
       ...this.#patterns?.values() ?? [],
     ];
@@ -233,12 +234,12 @@ export class Registry {
    */
   count(name?: string): number {
     if (name === undefined) return this.#count;
-    return this.#topics.get(name)?.size ?? 0;
+    return this.topics.get(name)?.size ?? 0;
   }
 
   /** The listeners of the event `name` an emit calls now. */
   snapshot(name: string): readonly Call[] | undefined {
-    return this.#topics.get(name)?.snapshot();
+    return this.topics.get(name)?.snapshot();
   }
 
   /** The pattern listeners an emit of `name` calls now. */

@@ -245,7 +245,7 @@ Deno.test("EventBus emits keep their snapshots while listeners come and go, on e
           bus.subscribeAll(listener("every 2"));
         }
       });
-      bus.subscribe("e", listener("b"));
+      const offB = bus.subscribe("e", listener("b"));
       offC = bus.subscribe("e", listener("c"));
       bus.subscribeAll(listener("every 1"));
       // Snapshots exist before the emits that change them.
@@ -262,6 +262,20 @@ Deno.test("EventBus emits keep their snapshots while listeners come and go, on e
       offA();
       await emit(bus);
       assert.deepEqual(log, ["b", "d", "every 1", "every 2"]);
+      log.length = 0;
+      // Several changes between two emits: the first copies the snapshot
+      // the last emit read, the next ones update that copy in place.
+      const [, offF, offG] = ["e", "f", "g"].map((label) =>
+        bus.subscribe("e", listener(label))
+      );
+      await emit(bus);
+      log.length = 0;
+      offG!();
+      offF!();
+      offB();
+      bus.subscribe("e", listener("h"));
+      await emit(bus);
+      assert.deepEqual(log, ["d", "e", "h", "every 1", "every 2"]);
     });
   }
 });
