@@ -46,11 +46,11 @@ export function walk<S>(
     return state;
   }
   // While listeners run, nothing changes the snapshots read above in place:
-  // one more walk is counted, and the count is put back after, not
-  // decremented, so a walk that a stack overflow cut short is forgotten when
-  // the walk around it ends, and an emit does not read its own write again
-  // (two dependent read-modify-writes per emit cost an emit of one listener
-  // about 10%). No try/finally: it cost an emit of one listener 15%.
+  // one more walk is counted, and the count read first is put back after.
+  // Put back, not decremented: an emit then does not read its own write
+  // again (a count raised and lowered cost an emit of one listener about
+  // 10%). No try/finally: it cost an emit of one listener 15%; a count left
+  // raised would only make changes drop snapshots instead of updating them.
   const walking = registry.walking++;
   if (own !== undefined) state = run(own, payload, delivery, 0, state);
   if (matched !== undefined || every !== undefined) {
