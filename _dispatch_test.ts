@@ -17,7 +17,7 @@ function setup(): { registry: Registry; dispatcher: Dispatcher } {
   };
 }
 
-Deno.test("Dispatcher counts each walk while it runs and puts the count back after, on both emit paths, nested, failing or cut short by a stack overflow", async () => {
+Deno.test("Dispatcher counts each walk while it runs and puts the count back after, on both emit paths, nested, failing or re-emitting until the stack overflows", async () => {
   for (const every of [false, true]) {
     const { registry, dispatcher } = setup();
     // Both paths: only own listeners, or listeners of every event too.
