@@ -123,12 +123,13 @@ export class Join {
       fulfilled();
     };
     for (let i = 0; i < tracked.length; i++) {
+      const thenable = tracked[i] as PromiseLike<unknown> | undefined;
       // A hole: that listener returned no thenable.
-      if (!(i in tracked)) continue;
+      if (thenable === undefined) continue;
       // Promise.resolve adopts foreign thenables safely: their callbacks
       // run once, asynchronously, however badly `then` behaves. The
       // adopted promise replaces the thenable, for `#done`.
-      const promise = Promise.resolve(tracked[i] as PromiseLike<unknown>);
+      const promise = Promise.resolve(thenable);
       tracked[i] = promise;
       promise.then(fulfilled, rejected);
     }
@@ -170,8 +171,8 @@ export class Join {
 }
 
 /** The errors of `failed`, in order, without its holes. */
-function errorsOf(failed: unknown[] = []): unknown[] {
-  return failed.filter(present);
+function errorsOf(failed: unknown[] | undefined): unknown[] {
+  return failed === undefined ? [] : failed.filter(present);
 }
 
 /**
