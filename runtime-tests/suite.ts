@@ -42,6 +42,7 @@ export const SUITE: readonly SuiteFile[] = [
     load: () => import("../several_names_test.ts"),
   },
   { path: "_registry_test.ts", load: () => import("../_registry_test.ts") },
+  { path: "_dispatch_test.ts", load: () => import("../_dispatch_test.ts") },
   { path: "bridge_test.ts", load: () => import("../bridge_test.ts") },
   { path: "sse_test.ts", load: () => import("../sse_test.ts") },
 ];
