@@ -1,7 +1,7 @@
 // Copyright 2026 the arcly authors. MIT license.
 // This module is browser compatible.
 
-import { ASYNC_DISPOSE } from "./_util.ts";
+import { ASYNC_DISPOSE, onAbort } from "./_util.ts";
 import type { IteratorConfig } from "./_validate.ts";
 import type { EventIterator } from "./types.ts";
 
@@ -89,7 +89,7 @@ export class BufferedIterator<T> implements EventIterator<T> {
           this.#settleWaiters();
         }
       });
-      signal?.addEventListener("abort", this.#onAbort, { once: true });
+      onAbort(signal, this.#onAbort);
     }
   }
 

@@ -27,6 +27,19 @@ export function logError(label: string): (error: unknown) => void {
 
 function noop(): void {}
 
+/**
+ * Calls `abort` once `signal` aborts, or at once when it has aborted
+ * already: a subscription's `onActive` setup may abort the signal that the
+ * subscription was made with before this is called.
+ */
+export function onAbort(
+  signal: AbortSignal | undefined,
+  abort: () => void,
+): void {
+  if (signal?.aborted) abort();
+  else signal?.addEventListener("abort", abort, { once: true });
+}
+
 /** The handle of a subscription that was never made (an aborted signal). */
 export const NOOP_HANDLE: Unsubscribe = Object.freeze(
   Object.assign(noop, { [DISPOSE]: noop }),

@@ -6,7 +6,7 @@ import { BufferedIterator } from "./_iterator.ts";
 import { RECEIVE } from "./_receive.ts";
 import { Registry } from "./_registry.ts";
 import type { Call, Subscription } from "./_topic.ts";
-import { DISPOSE, NOOP_HANDLE } from "./_util.ts";
+import { DISPOSE, NOOP_HANDLE, onAbort } from "./_util.ts";
 import {
   type Action,
   checkName,
@@ -220,13 +220,13 @@ function subscribeGuarded(
   // Used up already: removed, with nothing left for the signal to remove.
   if (early) off();
   else if (signal) {
-    signal.addEventListener("abort", off, { once: true });
     let left = subs.length;
     for (const sub of subs) {
       sub.release = () => {
         if (--left === 0) signal.removeEventListener("abort", off);
       };
     }
+    onAbort(signal, off);
   }
   return many ? handle(off) : registry.handle(subs[0]!);
 }
@@ -937,14 +937,14 @@ export class EventBus<
       const finish = (settle: (value: unknown) => void, value: unknown) => {
         if (settled) return;
         settled = true;
-        signal?.removeEventListener("abort", onAbort);
+        signal?.removeEventListener("abort", abort);
         try {
           off();
         } finally {
           settle(value);
         }
       };
-      const onAbort = () => finish(reject, signal!.reason);
+      const abort = () => finish(reject, signal!.reason);
       // An emit that took its snapshot before the wait settled may still
       // call it; only the first match counts.
       off = this.#attach(names, several, (value) => {
@@ -962,7 +962,7 @@ export class EventBus<
         ));
       // A setup that emitted one of the names may have settled it already.
       if (settled) return off();
-      signal?.addEventListener("abort", onAbort, { once: true });
+      onAbort(signal, abort);
     });
   }
 
@@ -1297,7 +1297,7 @@ export class EventBus<
       if (list.size === 0) hooks.delete(name);
       stopHook(hook);
     };
-    signal?.addEventListener("abort", off, { once: true });
+    onAbort(signal, off);
     return handle(off);
   }
 

@@ -208,6 +208,66 @@ Deno.test("EventBus.waitFor() settled by an emit of the onActive setup it starts
   }
 });
 
+Deno.test("EventBus methods with a signal that their own onActive setup aborts: nothing stays, and the aborted one fails as if aborted before", async (t) => {
+  const reason = new Error("aborted by the setup");
+  /** A bus whose setup of `a` aborts a fresh signal, returned with it. */
+  function aborting() {
+    const bus = new EventBus<Events>();
+    const controller = new AbortController();
+    const log: string[] = [];
+    bus.onActive("a", () => {
+      log.push("setup a");
+      controller.abort(reason);
+      return () => void log.push("teardown a");
+    });
+    return { bus, log, signal: controller.signal };
+  }
+  for (const names of [["a"], ["a", "b"]] as const) {
+    const target = names.length === 1 ? "a" : [...names];
+    await t.step(`subscribe ${names.join(", ")}`, async () => {
+      const { bus, log, signal } = aborting();
+      let calls = 0;
+      // deno-lint-ignore no-explicit-any
+      (bus.subscribe as any)(target, () => void calls++, { signal });
+      assert.equal(bus.listenerCount(), 0);
+      assert.deepEqual(log, CYCLE);
+      await bus.emit("a", 1);
+      assert.equal(calls, 0);
+    });
+    await t.step(`waitFor ${names.join(", ")}`, async () => {
+      const { bus, log, signal } = aborting();
+      // deno-lint-ignore no-explicit-any
+      const waited = (bus.waitFor as any)(target, { signal });
+      assert.equal(bus.listenerCount(), 0);
+      assert.deepEqual(log, CYCLE);
+      await assert.rejects(waited, (error) => error === reason);
+    });
+  }
+  await t.step("iterate", async () => {
+    const { bus, log, signal } = aborting();
+    const iterator = bus.iterate("a", { signal });
+    assert.equal(bus.listenerCount(), 0);
+    assert.deepEqual(log, CYCLE);
+    await assert.rejects(iterator.next(), (error) => error === reason);
+  });
+  await t.step("onActive", () => {
+    const bus = new EventBus<Events>();
+    const log: string[] = [];
+    const controller = new AbortController();
+    bus.subscribe("a", () => {});
+    // Active already: its setup runs at once, and aborts its own signal.
+    bus.onActive("a", () => {
+      log.push("setup a");
+      controller.abort(reason);
+      return () => void log.push("teardown a");
+    }, { signal: controller.signal });
+    assert.deepEqual(log, CYCLE);
+    bus.clear();
+    bus.subscribe("a", () => {});
+    assert.deepEqual(log, CYCLE);
+  });
+});
+
 Deno.test("EventBus.onActive() hook is removed by its signal, and an aborted signal adds none", () => {
   const bus = new EventBus<Events>();
   const log: string[] = [];
@@ -345,6 +405,30 @@ Deno.test("EventBus.onActive() setup that throws undoes the setups before it, la
     return aggregateOf("offline", "teardown 2 failed")(error);
   });
   assert.deepEqual(log, ["setup 1", "setup 2", "teardown 2", "teardown 1"]);
+  assert.equal(bus.listenerCount(), 0);
+});
+
+Deno.test("EventBus.subscribe() to several names whose later setup throws takes back the earlier names, and throws with what their teardowns threw", () => {
+  const bus = new EventBus<Events>();
+  const log: string[] = [];
+  bus.onActive("a", () => {
+    log.push("setup a");
+    return () => {
+      log.push("teardown a");
+      throw new Error("teardown a failed");
+    };
+  });
+  bus.onActive("b", () => {
+    throw new Error("b offline");
+  });
+  assert.throws(() => bus.subscribe(["a", "b"], () => {}), (error) => {
+    assert.equal(
+      (error as Error).message,
+      "A setup failed, and so did a teardown while undoing",
+    );
+    return aggregateOf("b offline", "teardown a failed")(error);
+  });
+  assert.deepEqual(log, ["setup a", "teardown a"]);
   assert.equal(bus.listenerCount(), 0);
 });
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 /**
  * The most bytes `mod.ts` may take, bundled for browsers, minified and
  * gzipped: 6,000, issue #12's "at most 6.0 KB" read as decimal kilobytes.
- * mod.ts is 5,982 now. Lower it as the bundle shrinks, and raise it only by
+ * mod.ts is 5,985 now. Lower it as the bundle shrinks, and raise it only by
  * a decision, never to make a change pass.
  */
 const MOD_GZIP_BUDGET = 6000;

@@ -205,7 +205,9 @@ export interface SubscribeOptions {
   once?: boolean;
   /**
    * Aborting it removes the subscription. When it is already aborted nothing
-   * is added and the returned handle does nothing.
+   * is added and the returned handle does nothing. Aborted while it is being
+   * added (by the `onActive` setup the subscription starts), it removes the
+   * subscription before `subscribe` returns.
    */
   signal?: AbortSignal;
   /**
@@ -253,7 +255,8 @@ export interface OnActiveOptions {
   /**
    * Aborting it removes the hook the way its handle does: its teardown runs
    * at once when the event is active. When it is already aborted nothing is
-   * added and the returned handle does nothing.
+   * added and the returned handle does nothing; aborted by the setup itself,
+   * it removes the hook before `onActive` returns.
    */
   signal?: AbortSignal;
 }
@@ -279,7 +282,10 @@ export interface WaitForOptions<T> {
    * When it throws, the wait rejects with that error.
    */
   filter?: (payload: T) => unknown;
-  /** Aborting it rejects the wait with `signal.reason` and unsubscribes. */
+  /**
+   * Aborting it rejects the wait with `signal.reason` and unsubscribes, also
+   * when the `onActive` setup the wait starts aborts it.
+   */
   signal?: AbortSignal;
 }
 
@@ -501,7 +507,8 @@ export interface IterateOptions {
    * Aborting it ends the iterator the way std's `abortable` does: it
    * unsubscribes, drops its buffer, and its pending or next read rejects
    * with `signal.reason`. When it is already aborted nothing is subscribed
-   * and the first read rejects.
+   * and the first read rejects; the same when the `onActive` setup the
+   * iterator starts aborts it.
    */
   signal?: AbortSignal;
 }
