@@ -19,6 +19,17 @@ function logging(log: string[], label = "") {
   };
 }
 
+/** A setup that logs itself and a teardown that logs itself, then throws. */
+function failingTeardown(log: string[], label: string) {
+  return () => {
+    log.push(`setup ${label}`);
+    return () => {
+      log.push(`teardown ${label}`);
+      throw new Error(`teardown ${label} failed`);
+    };
+  };
+}
+
 /** A bus whose event `a` logs its setups and teardowns. */
 function watched() {
   const bus = new EventBus<Events>();
@@ -387,13 +398,7 @@ Deno.test("EventBus.onActive() setup that throws undoes the setups before it, la
   const bus = new EventBus<Events>();
   const log: string[] = [];
   bus.onActive("a", logging(log, "1"));
-  bus.onActive("a", () => {
-    log.push("setup 2");
-    return () => {
-      log.push("teardown 2");
-      throw new Error("teardown 2 failed");
-    };
-  });
+  bus.onActive("a", failingTeardown(log, "2"));
   bus.onActive("a", () => {
     throw new Error("offline");
   });
@@ -411,13 +416,7 @@ Deno.test("EventBus.onActive() setup that throws undoes the setups before it, la
 Deno.test("EventBus.subscribe() to several names whose later setup throws takes back the earlier names, and throws with what their teardowns threw", () => {
   const bus = new EventBus<Events>();
   const log: string[] = [];
-  bus.onActive("a", () => {
-    log.push("setup a");
-    return () => {
-      log.push("teardown a");
-      throw new Error("teardown a failed");
-    };
-  });
+  bus.onActive("a", failingTeardown(log, "a"));
   bus.onActive("b", () => {
     throw new Error("b offline");
   });
