@@ -113,6 +113,8 @@ export class BufferedIterator<T> implements EventIterator<T> {
   }
 
   return(): Promise<IteratorResult<T, undefined>> {
+    // Unsubscribing may throw (an onActive teardown); the iterator ends all
+    // the same and the promise rejects with the error.
     try {
       this.#stop();
     } catch (error) {
